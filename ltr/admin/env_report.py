@@ -1,0 +1,74 @@
+"""Environment report: what this installation can use (torch, CUDA, image loader, PrRoIPool, settings).
+
+Run as ``python -m ltr.admin.env_report``.
+"""
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+import torch
+
+from ltr.admin.env_file import EnvSettings
+from ltr.admin.environment import env_settings as ltr_env_settings
+from pytracking.evaluation.environment import env_settings as pytracking_env_settings
+
+
+def _torch_lines() -> list[str]:
+    lines = [f"python           {platform.python_version()} ({sys.executable})",
+             f"torch            {torch.__version__} (CPU threads: {torch.get_num_threads()})"]
+    if torch.cuda.is_available():
+        names = ", ".join(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count()))
+        lines.append(f"CUDA             available, torch built with CUDA {torch.version.cuda}: {names}")
+    elif torch.version.cuda:
+        lines.append(f"CUDA             torch built with CUDA {torch.version.cuda}, but no GPU is visible")
+    else:
+        lines.append("CUDA             not available (CPU build of torch): everything runs on the CPU")
+    return lines
+
+
+def _image_loader_line() -> str:
+    try:
+        image_loader = importlib.import_module("ltr.data.image_loader")
+    except ImportError:
+        return "image loader     (ltr.data.image_loader is not part of this checkout yet)"
+    return f"image loader     {image_loader.default_backend_description()}"
+
+
+def _prroi_pool_line() -> str:
+    try:
+        prroi_pool = importlib.import_module("prroi_pool")
+    except ImportError:
+        return "PrRoIPool        (prroi_pool is not part of this checkout yet)"
+    return f"PrRoIPool        {prroi_pool.backend_description()}"
+
+
+def _settings_lines(name: str, env: EnvSettings) -> list[str]:
+    configured = [f for f in env.fields() if env.is_set(f)]
+    unset = [f for f in env.fields() if not env.is_set(f)]
+    return [f"{name} settings  {env.settings_file}",
+            f"  set:     {', '.join(configured) if configured else '(none)'}",
+            f"  not set: {', '.join(unset) if unset else '(none)'}"]
+
+
+def report() -> str:
+    """The report as text."""
+    lines = ["Environment report", "=================="]
+    lines += _torch_lines()
+    lines.append(_image_loader_line())
+    lines.append(_prroi_pool_line())
+    lines += _settings_lines("ltr       ", ltr_env_settings())
+    lines += _settings_lines("pytracking", pytracking_env_settings())
+    lines.append("Edit the settings files (or set LTR_<FIELD> / PYTRACKING_<FIELD>) to point at "
+                 "datasets and weights; `python -m ltr.admin.environment` and "
+                 "`python -m pytracking.evaluation.environment` print every value.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    print(report())
+
+
+if __name__ == "__main__":
+    main()
