@@ -1,0 +1,1 @@
+"""Image-side feature helpers: patch extraction (preprocessing) and data augmentation."""

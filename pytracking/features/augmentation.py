@@ -1,0 +1,206 @@
+"""Data augmentation of the first-frame patch (ATOM's initial training samples).
+
+The tracker samples one patch *larger* than the network input (``augmentation_expansion_factor``)
+and every transform returns the central ``output_sz`` part of the transformed patch, moved by
+``shift``; so rotations and blurs see real image content, not padding.
+
+Conventions (images are ``N x C x H x W`` tensors, coordinates ``(y, x)``, pixel ``i`` centred at
+coordinate ``i``):
+
+* centre of an ``H x W`` image: ``((H - 1) / 2, (W - 1) / 2)``; rotations and scalings act about it.
+* :meth:`Transform.crop_to_output`: input pixel ``(top + u, left + v)`` becomes output pixel
+  ``(u, v)`` with ``top = (H - out_h + 1) // 2 - shift[0]`` and ``left = (W - out_w + 1) // 2 - shift[1]``;
+  so content moves by ``+shift`` and, for an even size difference, the input centre lands on the
+  output centre plus ``shift``. Pixels outside the input replicate its border.
+* :class:`Rotate` by a positive angle turns the content counter-clockwise *as displayed* (y axis
+  pointing down): the offset ``(dy, dx)`` from the centre becomes
+  ``(cos a dy - sin a dx, sin a dy + cos a dx)``; 90 degrees maps ``(dy, dx)`` to ``(-dx, dy)``.
+* :class:`Scale` with factor ``s`` magnifies: the offset from the centre becomes ``s (dy, dx)``.
+"""
+from __future__ import annotations
+
+import abc
+import math
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+
+from pytracking.features.preprocessing import crop_replicate
+
+IntPair = Tuple[int, int]
+
+
+def _int_pair(value: Optional[Sequence[int]], name: str) -> Optional[IntPair]:
+    if value is None:
+        return None
+    if torch.is_tensor(value):
+        value = value.reshape(-1).tolist()
+    if len(value) != 2 or any(float(v) != int(v) for v in value):
+        raise ValueError(f"{name} must be a pair of integers (y, x), got {value!r}")
+    return int(value[0]), int(value[1])
+
+
+def _check_image(image: torch.Tensor, who: str) -> None:
+    if not torch.is_tensor(image) or image.dim() != 4:
+        shape = tuple(image.shape) if torch.is_tensor(image) else type(image).__name__
+        raise ValueError(f"{who}: expected an N x C x H x W tensor, got {shape}")
+
+
+class Transform(abc.ABC):
+    """Base transform: ``output_sz`` ``(h, w)`` of the result (None keeps the size) and ``shift`` ``(dy, dx)``."""
+
+    def __init__(self, output_sz: Optional[Sequence[int]] = None, shift: Optional[Sequence[int]] = None) -> None:
+        self.output_sz = _int_pair(output_sz, f"{type(self).__name__} output_sz")
+        self.shift = _int_pair(shift, f"{type(self).__name__} shift") or (0, 0)
+
+    @abc.abstractmethod
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        """Transform ``image`` (``N x C x H x W``) and crop it to ``output_sz``."""
+
+    def crop_to_output(self, image: torch.Tensor) -> torch.Tensor:
+        """The shifted central ``output_sz`` part of ``image`` (see the module docstring)."""
+        h, w = image.shape[-2:]
+        oh, ow = self.output_sz if self.output_sz is not None else (h, w)
+        top = (h - oh + 1) // 2 - self.shift[0]
+        left = (w - ow + 1) // 2 - self.shift[1]
+        if (top, left, oh, ow) == (0, 0, h, w):
+            return image
+        return crop_replicate(image, top, left, oh, ow)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(output_sz={self.output_sz}, shift={self.shift})"
+
+
+class Identity(Transform):
+    """Only crops to the output size."""
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "Identity")
+        return self.crop_to_output(image)
+
+
+class FlipHorizontal(Transform):
+    """Mirror left-right (column ``c`` -> ``W - 1 - c``), then crop."""
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "FlipHorizontal")
+        return self.crop_to_output(image.flip(-1))
+
+
+class FlipVertical(Transform):
+    """Mirror top-bottom (row ``r`` -> ``H - 1 - r``), then crop."""
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "FlipVertical")
+        return self.crop_to_output(image.flip(-2))
+
+
+class Translation(Transform):
+    """Move the content by the integer ``translation`` ``(dy, dx)`` (added to ``shift``), then crop."""
+
+    def __init__(self, translation: Sequence[int], output_sz: Optional[Sequence[int]] = None,
+                 shift: Optional[Sequence[int]] = None) -> None:
+        super().__init__(output_sz, shift)
+        t = _int_pair(translation, "Translation translation")
+        self.translation = t
+        self.shift = (self.shift[0] + t[0], self.shift[1] + t[1])
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "Translation")
+        return self.crop_to_output(image)
+
+
+def warp_about_centre(image: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
+    """Apply the linear map ``matrix`` (2 x 2, acting on ``(dy, dx)`` offsets from the centre).
+
+    Output pixel ``p`` takes the bilinear sample of the input at ``c + matrix^-1 (p - c)``; samples
+    outside the input replicate its border. The output has the input's size.
+    """
+    _check_image(image, "warp_about_centre")
+    n, _, h, w = image.shape
+    inv = torch.linalg.inv(matrix.to(torch.float64))
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    ys = torch.arange(h, dtype=torch.float64) - cy
+    xs = torch.arange(w, dtype=torch.float64) - cx
+    dy, dx = torch.meshgrid(ys, xs, indexing="ij")
+    src_y = inv[0, 0] * dy + inv[0, 1] * dx + cy
+    src_x = inv[1, 0] * dy + inv[1, 1] * dx + cx
+    # align_corners=True: -1 and +1 are the centres of the first and last pixels.
+    gx = 2 * src_x / (w - 1) - 1 if w > 1 else torch.zeros_like(src_x)
+    gy = 2 * src_y / (h - 1) - 1 if h > 1 else torch.zeros_like(src_y)
+    grid = torch.stack((gx, gy), dim=-1).to(image.dtype).to(image.device)
+    return F.grid_sample(image, grid.unsqueeze(0).expand(n, h, w, 2), mode="bilinear",
+                         padding_mode="border", align_corners=True)
+
+
+class Scale(Transform):
+    """Magnify the content by ``scale_factor`` about the image centre, then crop."""
+
+    def __init__(self, scale_factor: float, output_sz: Optional[Sequence[int]] = None,
+                 shift: Optional[Sequence[int]] = None) -> None:
+        super().__init__(output_sz, shift)
+        if not scale_factor > 0:
+            raise ValueError(f"Scale: scale_factor must be > 0, got {scale_factor}")
+        self.scale_factor = float(scale_factor)
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "Scale")
+        matrix = torch.eye(2, dtype=torch.float64) * self.scale_factor
+        return self.crop_to_output(warp_about_centre(image, matrix))
+
+
+class Rotate(Transform):
+    """Rotate the content by ``angle`` degrees counter-clockwise (as displayed) about the centre, then crop."""
+
+    def __init__(self, angle: float, output_sz: Optional[Sequence[int]] = None,
+                 shift: Optional[Sequence[int]] = None) -> None:
+        super().__init__(output_sz, shift)
+        self.angle = float(angle)
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "Rotate")
+        a = math.radians(self.angle)
+        matrix = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], dtype=torch.float64)
+        return self.crop_to_output(warp_about_centre(image, matrix))
+
+
+def gaussian_kernel1d(sigma: float) -> torch.Tensor:
+    """Normalised samples of ``exp(-k^2 / (2 sigma^2))`` at ``k = -r..r``, ``r = ceil(3 sigma)``; [1] if sigma is 0."""
+    if sigma < 0:
+        raise ValueError(f"gaussian_kernel1d: sigma must be >= 0, got {sigma}")
+    if sigma == 0:
+        return torch.ones(1)
+    r = math.ceil(3 * sigma)
+    k = torch.arange(-r, r + 1, dtype=torch.float64)
+    g = torch.exp(-k ** 2 / (2 * sigma ** 2))
+    return (g / g.sum()).float()
+
+
+class Blur(Transform):
+    """Separable Gaussian blur with std ``sigma`` (a number or ``(sigma_y, sigma_x)``), then crop.
+
+    The kernel is truncated at ``ceil(3 sigma)`` and normalised; borders are replicated.
+    """
+
+    def __init__(self, sigma: Union[float, Sequence[float]], output_sz: Optional[Sequence[int]] = None,
+                 shift: Optional[Sequence[int]] = None) -> None:
+        super().__init__(output_sz, shift)
+        if isinstance(sigma, (int, float)):
+            sigma = (sigma, sigma)
+        if len(sigma) != 2:
+            raise ValueError(f"Blur: sigma must be a number or a (sigma_y, sigma_x) pair, got {sigma!r}")
+        self.sigma = (float(sigma[0]), float(sigma[1]))
+        self.kernels = (gaussian_kernel1d(self.sigma[0]), gaussian_kernel1d(self.sigma[1]))
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        _check_image(image, "Blur")
+        n, c, h, w = image.shape
+        out = image.reshape(n * c, 1, h, w)
+        ky, kx = (k.to(image.dtype).to(image.device) for k in self.kernels)
+        ry, rx = ky.numel() // 2, kx.numel() // 2
+        if ry:
+            out = F.conv2d(F.pad(out, (0, 0, ry, ry), mode="replicate"), ky.view(1, 1, -1, 1))
+        if rx:
+            out = F.conv2d(F.pad(out, (rx, rx, 0, 0), mode="replicate"), kx.view(1, 1, 1, -1))
+        return self.crop_to_output(out.reshape(n, c, h, w))

@@ -1,0 +1,151 @@
+"""Each augmentation moves a marked point where its geometry says."""
+import math
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from pytracking.features import augmentation as aug
+
+DT = torch.float32
+
+
+def delta_image(h, w, y, x, channels=1):
+    im = torch.zeros(1, channels, h, w, dtype=DT)
+    im[..., y, x] = 1.0
+    return im
+
+
+def blob_image(h, w, cy, cx, sigma=1.5):
+    y = torch.arange(h, dtype=torch.float64).view(-1, 1)
+    x = torch.arange(w, dtype=torch.float64).view(1, -1)
+    return torch.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * sigma ** 2)).view(1, 1, h, w).float()
+
+
+def centroid(im):
+    m = im[0, 0].double()
+    y = torch.arange(m.shape[0], dtype=torch.float64).view(-1, 1)
+    x = torch.arange(m.shape[1], dtype=torch.float64).view(1, -1)
+    return (m * y).sum().item() / m.sum().item(), (m * x).sum().item() / m.sum().item()
+
+
+def peak(im):
+    flat = int(im[0, 0].argmax())
+    return divmod(flat, im.shape[-1])
+
+
+def test_crop_to_output_centre_and_shift():
+    im = torch.arange(120, dtype=DT).view(1, 1, 10, 12)
+    torch.testing.assert_close(aug.Identity((6, 8))(im), im[..., 2:8, 2:10])
+    # shift (1, -2): content moves down 1 and left 2 -> window starts at (2 - 1, 2 + 2)
+    torch.testing.assert_close(aug.Identity((6, 8), shift=(1, -2))(im), im[..., 1:7, 4:12])
+    # beyond the border: replicated
+    out = aug.Identity((6, 8), shift=(4, 0))(im)
+    torch.testing.assert_close(out[..., :2, :], im[..., :1, 2:10].expand(1, 1, 2, 8))
+    assert aug.Identity()(im) is im
+
+
+def test_flip_horizontal_maps_column_c_to_w_minus_1_minus_c():
+    im = delta_image(7, 9, 3, 2)
+    assert peak(aug.FlipHorizontal()(im)) == (3, 6)
+    # with a central crop 20 x 20 -> 10 x 10: (8, 7) -> flipped (8, 12) -> cropped (3, 7)
+    assert peak(aug.FlipHorizontal((10, 10))(delta_image(20, 20, 8, 7))) == (3, 7)
+    assert peak(aug.FlipVertical()(im)) == (3, 2)
+    assert peak(aug.FlipVertical()(delta_image(7, 9, 1, 2))) == (5, 2)
+
+
+def test_translation_moves_content():
+    im = delta_image(7, 9, 3, 4)
+    assert peak(aug.Translation((2, -1), (7, 9))(im)) == (5, 3)
+    # translation adds to the random shift
+    t = aug.Translation((2, -1), (7, 9), shift=(-1, -1))
+    assert t.shift == (1, -2) and peak(t(im)) == (4, 2)
+
+
+def test_rotate_90_about_centre():
+    # centre (4, 4); offset (dy, dx) = (-2, 2) -> (-dx, dy) = (-2, -2): up-right goes to up-left.
+    out = aug.Rotate(90)(delta_image(9, 9, 2, 6))
+    assert peak(out) == (2, 2)
+    assert out.max().item() == pytest.approx(1.0, abs=1e-5)
+    out = aug.Rotate(-90)(delta_image(9, 9, 2, 6))
+    assert peak(out) == (6, 6)
+
+
+def test_rotate_30_moves_blob_centroid():
+    h = w = 41
+    c = (h - 1) / 2
+    dy, dx = -6.0, 4.0
+    a = math.radians(30)
+    out = aug.Rotate(30)(blob_image(h, w, c + dy, c + dx))
+    ey = c + math.cos(a) * dy - math.sin(a) * dx
+    ex = c + math.sin(a) * dy + math.cos(a) * dx
+    cy, cx = centroid(out)
+    assert cy == pytest.approx(ey, abs=0.05) and cx == pytest.approx(ex, abs=0.05)
+
+
+def test_rotate_agrees_with_opencv_on_smooth_image():
+    h, w = 31, 37
+    y = np.arange(h).reshape(-1, 1)
+    x = np.arange(w).reshape(1, -1)
+    img = (np.sin(y / 4.0) + np.cos(x / 5.0) + 0.01 * x * y).astype(np.float32)
+    ours = aug.Rotate(20)(torch.from_numpy(img).view(1, 1, h, w))[0, 0].numpy()
+    # OpenCV: positive angle = counter-clockwise with the origin at the top-left corner.
+    M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), 20, 1.0)
+    ref = cv2.warpAffine(img, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    np.testing.assert_allclose(ours[5:-5, 5:-5], ref[5:-5, 5:-5], atol=0.03)
+
+
+@pytest.mark.parametrize("s", [2.0, 0.5, 1.3])
+def test_scale_multiplies_offsets_from_centre(s):
+    h = w = 61
+    c = 30.0
+    dy, dx = 3.0, -5.0
+    out = aug.Scale(s)(blob_image(h, w, c + dy, c + dx, sigma=1.5))
+    cy, cx = centroid(out)
+    assert cy == pytest.approx(c + s * dy, abs=0.05) and cx == pytest.approx(c + s * dx, abs=0.05)
+
+
+def test_scale_with_output_crop_and_shift():
+    out = aug.Scale(2.0, output_sz=(21, 21), shift=(1, 2))(blob_image(41, 41, 21.0, 19.0, sigma=1.0))
+    # offset (1, -1) -> (2, -2) about (20, 20); crop starts at (10, 10) moved by -shift -> (9, 8)
+    assert out.shape == (1, 1, 21, 21)
+    cy, cx = centroid(out)
+    assert cy == pytest.approx(22 - 9, abs=0.05) and cx == pytest.approx(18 - 8, abs=0.05)
+
+
+def test_blur_spreads_delta_as_gaussian_and_preserves_mean():
+    sigma = 2.0
+    im = delta_image(25, 25, 12, 12, channels=2)
+    out = aug.Blur(sigma)(im)
+    r = math.ceil(3 * sigma)
+    k = np.arange(-r, r + 1)
+    g = np.exp(-k ** 2 / (2 * sigma ** 2))
+    g /= g.sum()
+    expected = np.zeros((25, 25))
+    expected[12 - r:12 + r + 1, 12 - r:12 + r + 1] = np.outer(g, g)
+    np.testing.assert_allclose(out[0, 1].numpy(), expected, atol=1e-7)
+    assert out.mean().item() == pytest.approx(im.mean().item(), rel=1e-6)
+    var_y = float((out[0, 0].sum(1).double() * (torch.arange(25) - 12.0) ** 2).sum())
+    assert var_y == pytest.approx(sigma ** 2, rel=0.05)
+
+
+def test_blur_anisotropic_constant_and_crop():
+    const = torch.full((1, 3, 9, 11), 0.7)
+    torch.testing.assert_close(aug.Blur((1.0, 3.0))(const), const)
+    out = aug.Blur((2.0, 0.0), output_sz=(5, 5))(delta_image(15, 15, 7, 7))
+    assert out.shape == (1, 1, 5, 5)
+    assert out[0, 0, :, 2].sum().item() == pytest.approx(out.sum().item())   # no spread along x
+
+
+def test_invalid_parameters_are_rejected():
+    with pytest.raises(ValueError, match="output_sz"):
+        aug.Identity((5,))
+    with pytest.raises(ValueError, match="shift"):
+        aug.Identity((5, 5), shift=(0.5, 0))
+    with pytest.raises(ValueError, match="scale_factor"):
+        aug.Scale(0.0)
+    with pytest.raises(ValueError, match="sigma"):
+        aug.Blur(-1.0)
+    with pytest.raises(ValueError, match="N x C x H x W"):
+        aug.Rotate(10)(torch.zeros(3, 4, 4))
