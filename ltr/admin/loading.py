@@ -1,0 +1,150 @@
+"""Load networks and checkpoints safely (``torch.load(..., weights_only=True)``).
+
+A checkpoint is a dict with at least ``net`` (state dict) and ``constructor``
+(:class:`~ltr.admin.model_constructor.NetConstructor`); training checkpoints also hold ``epoch``,
+``optimizer``, ``stats`` (dicts of :class:`~ltr.admin.stats.AverageMeter` /
+:class:`~ltr.admin.stats.StatValue`) and ``settings`` (:class:`~ltr.admin.settings.Settings` whose
+``env`` is the machine's path settings). Only these classes are allow-listed for unpickling, under
+their current names and under the names older checkpoints of the original project use
+(``dlframework.common.utils.*``; ``ltr.admin.local.EnvironmentSettings`` for ``env``).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import os
+import pickle
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ltr.admin.model_constructor import NetConstructor
+from ltr.admin.settings import EnvironmentRecord, Settings
+from ltr.admin.stats import AverageMeter, StatValue
+
+logger = logging.getLogger(__name__)
+
+_LEGACY_PREFIX = "dlframework."
+_EPOCH_RE = re.compile(r"_ep(\d+)\.pth\.tar$")
+
+
+def checkpoint_safe_globals() -> list[tuple[type, str]]:
+    """The (class, pickled name) pairs a checkpoint may contain."""
+    pairs: list[tuple[type, str]] = []
+    for cls, module in ((NetConstructor, "model_constructor"), (Settings, "settings"),
+                        (AverageMeter, "stats"), (StatValue, "stats")):
+        pairs.append((cls, f"ltr.admin.{module}.{cls.__name__}"))
+        pairs.append((cls, f"dlframework.common.utils.{module}.{cls.__name__}"))
+    pairs.append((EnvironmentRecord, f"{EnvironmentRecord.__module__}.EnvironmentRecord"))
+    # The original project pickled its local settings object (class EnvironmentSettings of the
+    # machine's local.py) into every training checkpoint; read it as a plain record of paths.
+    pairs.append((EnvironmentRecord, "ltr.admin.local.EnvironmentSettings"))
+    pairs.append((EnvironmentRecord, "dlframework.common.utils.local.EnvironmentSettings"))
+    return pairs
+
+
+def torch_load_legacy(path: str | os.PathLike, map_location: Any = "cpu") -> dict:
+    """Load a checkpoint file with ``weights_only=True``, allowing only the checkpoint classes.
+
+    Works for files of the original project (also those from before its package was renamed) and
+    for GPU-saved files on CPU-only machines (``map_location``, default CPU).
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Checkpoint file not found: {path}")
+    try:
+        with torch.serialization.safe_globals(checkpoint_safe_globals()):
+            return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise pickle.UnpicklingError(
+            f"Checkpoint {path} contains objects that are not allowed in a checkpoint "
+            f"(only tensors, containers, NetConstructor, Settings and stats): {exc}") from exc
+
+
+def checkpoint_epoch(path: Path) -> int:
+    """The epoch number of a ``*_epNNNN.pth.tar`` file name, -1 for other names."""
+    match = _EPOCH_RE.search(path.name)
+    return int(match.group(1)) if match else -1
+
+
+def find_checkpoint(directory: str | os.PathLike, epoch: int | None = None) -> Path:
+    """The checkpoint ``*_ep<epoch>.pth.tar`` in ``directory`` (the latest if ``epoch`` is None)."""
+    directory = Path(directory).expanduser()
+    if not directory.is_dir():
+        raise FileNotFoundError(f"Checkpoint folder not found: {directory}")
+    candidates = [p for p in directory.glob("*_ep*.pth.tar") if checkpoint_epoch(p) >= 0]
+    if epoch is not None:
+        candidates = [p for p in candidates if checkpoint_epoch(p) == epoch]
+    if not candidates:
+        what = f"epoch {epoch}" if epoch is not None else "any epoch"
+        raise FileNotFoundError(f"No checkpoint (*_epNNNN.pth.tar) for {what} in {directory}")
+    return max(candidates, key=lambda p: (checkpoint_epoch(p), p.name))
+
+
+def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str | None = None,
+                 constructor_fun_name: str | None = None, constructor_module: str | None = None,
+                 **kwargs: Any) -> tuple[torch.nn.Module, dict]:
+    """Rebuild a network from a checkpoint's constructor and load its weights (on the CPU).
+
+    Args:
+        network_dir_or_path: a ``.pth.tar``/``.pth`` file, or a folder of ``*_epNNNN.pth.tar`` files
+            (the latest is used unless ``checkpoint`` is given).
+        checkpoint: epoch number (within the folder) or file path.
+        constructor_fun_name, constructor_module: override the stored constructor function.
+        **kwargs: override the constructor's keyword arguments (e.g. ``backbone_pretrained=False``);
+            names the constructor does not take are ignored with a warning.
+
+    Returns:
+        (net, checkpoint dict).
+    """
+    path = Path(network_dir_or_path).expanduser()
+    if isinstance(checkpoint, str):
+        checkpoint_path = Path(checkpoint).expanduser()
+    elif path.is_file():
+        checkpoint_path = path
+    else:
+        checkpoint_path = find_checkpoint(path, checkpoint)
+
+    checkpoint_dict = torch_load_legacy(checkpoint_path)
+    constructor = checkpoint_dict.get("constructor")
+    if constructor is None:
+        raise RuntimeError(f"Checkpoint {checkpoint_path} stores no network constructor; build the "
+                           f"network in code and load checkpoint['net'] into it.")
+    if constructor_fun_name is not None:
+        constructor.fun_name = constructor_fun_name
+    if constructor_module is not None:
+        constructor.fun_module = constructor_module
+    if constructor.fun_module.startswith(_LEGACY_PREFIX):
+        constructor.fun_module = constructor.fun_module[len(_LEGACY_PREFIX):]
+
+    if kwargs:
+        net_fun = getattr(importlib.import_module(constructor.fun_module), constructor.fun_name)
+        accepted = inspect.signature(net_fun).parameters
+        constructor.kwds = dict(constructor.kwds)
+        for name, value in kwargs.items():
+            if name in accepted:
+                constructor.kwds[name] = value
+            else:
+                logger.warning("load_network: %s.%s takes no argument '%s'; ignored",
+                               constructor.fun_module, constructor.fun_name, name)
+
+    net = constructor.get()
+    try:
+        net.load_state_dict(checkpoint_dict["net"])
+    except (KeyError, RuntimeError) as exc:
+        raise RuntimeError(f"Cannot load the weights of {checkpoint_path} into "
+                           f"{constructor.fun_module}.{constructor.fun_name}: {exc}") from exc
+    net.constructor = constructor
+    if checkpoint_dict.get("net_info") is not None:
+        net.info = checkpoint_dict["net_info"]
+    return net, checkpoint_dict
+
+
+def load_weights(net: torch.nn.Module, path: str | os.PathLike, strict: bool = True) -> torch.nn.Module:
+    """Load the ``net`` state dict of checkpoint ``path`` into an existing network."""
+    checkpoint_dict = torch_load_legacy(path)
+    net.load_state_dict(checkpoint_dict["net"], strict=strict)
+    return net

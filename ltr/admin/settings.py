@@ -1,0 +1,133 @@
+"""Settings of one training run.
+
+``run_training.py`` creates a :class:`Settings`, fills in which train-settings module runs
+(``module_name``, ``script_name``, ``project_path``), and hands it to that module's ``run(settings)``,
+which adds its own free fields (``batch_size``, ``normalize_mean``, ...). The trainer reads the
+fields declared in :data:`DEFAULTS`.
+
+Misspelled names: a train-settings module may set any new field, so names cannot all be known in
+advance. Two checks catch the common mistakes:
+
+* setting a *new* name that is a near-miss of a declared field (``settings.print_intervall = 5``,
+  ``settings.batchsize = 64``) raises :class:`AttributeError` naming the declared field;
+* reading a field that was never set raises :class:`AttributeError` listing the closest names.
+
+The object is pickled into training checkpoints (``settings``). The machine's environment settings
+(``env``) are stored as a plain :class:`EnvironmentRecord` of path strings, which is also the class
+used to read the ``env`` of checkpoints written by the original project.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import torch
+
+from ltr.admin.environment import env_settings
+
+#: Fields the framework itself reads, with their default values.
+DEFAULTS: dict[str, Any] = {
+    "use_gpu": True,            # use a GPU when one is available
+    "device": None,             # torch.device to train on; None: cuda:0 if available and use_gpu
+    "module_name": "",          # train-settings module, e.g. 'bbreg'
+    "script_name": "",          # train-settings script, e.g. 'atom'
+    "project_path": "",         # relative path for checkpoints/tensorboard, e.g. 'ltr/bbreg/atom'
+    "description": "",          # one line shown in tensorboard
+    "print_interval": 10,       # iterations between progress lines
+    "print_stats": None,        # names of the stats to print (None: all)
+    "multi_gpu": False,         # wrap the net for data-parallel training
+    "move_data_to_gpu": True,   # move each batch to the training device
+    "max_restarts": 10,         # fail-safe training: how often to resume after a crash
+}
+
+_NEAR_MISS_CUTOFF = 0.8
+
+
+class EnvironmentRecord:
+    """The environment paths of a run as plain attributes (what a checkpoint stores as ``env``)."""
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        for name, value in (values or {}).items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"EnvironmentRecord({vars(self)!r})"
+
+
+class Settings:
+    """Free-form settings of a training run with declared defaults (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.set_default()
+
+    def set_default(self) -> None:
+        """Set ``env`` to the current environment settings and every declared field to its default."""
+        object.__setattr__(self, "env", env_settings())
+        for name, value in DEFAULTS.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self.__dict__ and name not in DEFAULTS:
+            close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_NEAR_MISS_CUTOFF)
+            if close:
+                raise AttributeError(
+                    f"Settings field '{name}' looks like a misspelling of '{close[0]}'; set "
+                    f"'{close[0]}' instead (or use settings.add_field('{name}', value) if the new "
+                    f"name is intended).")
+        object.__setattr__(self, name, value)
+
+    def add_field(self, name: str, value: Any) -> None:
+        """Set a field without the misspelling check."""
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, i.e. the field was never set.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        close = difflib.get_close_matches(name, list(self.__dict__), n=3)
+        hint = f" Closest fields: {', '.join(close)}." if close else ""
+        raise AttributeError(f"Settings has no field '{name}'.{hint}")
+
+    def fields(self) -> dict[str, Any]:
+        """All fields and their values (env included)."""
+        return dict(self.__dict__)
+
+    def report(self) -> str:
+        """Human-readable listing of every field; the environment paths come last."""
+        items = {k: v for k, v in self.__dict__.items() if k != "env"}
+        width = max((len(k) for k in items), default=0)
+        rows = ["Training settings:"]
+        rows += [f"  {k.ljust(width)}  {v!r}" for k, v in items.items()]
+        env = self.__dict__.get("env")
+        if hasattr(env, "report"):
+            rows.append(env.report())
+        elif env is not None:
+            rows.append(f"  env  {env!r}")
+        return "\n".join(rows)
+
+    # -------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        env = state.get("env")
+        if env is not None and not isinstance(env, EnvironmentRecord):
+            state["env"] = EnvironmentRecord(_environment_values(env))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def _environment_values(env: Any) -> dict[str, str]:
+    """The raw path strings of an environment settings object (unset fields as '')."""
+    if hasattr(env, "fields") and hasattr(env, "get"):
+        return {name: env.get(name) for name in env.fields()}
+    return {k: v for k, v in vars(env).items() if isinstance(v, str)}
+
+
+def default_device(settings: Settings) -> torch.device:
+    """``settings.device`` if set, else cuda:0 when available and ``use_gpu``, else the CPU."""
+    device = getattr(settings, "device", None)
+    if device is not None:
+        return torch.device(device)
+    use_gpu = getattr(settings, "use_gpu", True)
+    return torch.device("cuda:0" if use_gpu and torch.cuda.is_available() else "cpu")

@@ -1,0 +1,1 @@
+"""Network models: backbones, bounding-box regressors and their building blocks."""

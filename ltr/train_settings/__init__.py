@@ -1,0 +1,1 @@
+"""Training settings modules: ``ltr.train_settings.<module>.<name>`` defines ``run(settings)``."""
