@@ -45,10 +45,9 @@ fi
 
 step "PyTorch ($TORCH_SPEC)"
 "${PIP[@]}" install -q "$TORCH_SPEC"
-"$PY" -c 'import torch; print("torch", torch.__version__)'
 
 step "libjpeg-turbo for jpeg4py"
-if ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so'; then
+if ldconfig -p 2>/dev/null | grep 'libturbojpeg\.so' >/dev/null; then
     echo "present"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     { apt-get install -y -q libturbojpeg0 >/dev/null 2>&1 \

@@ -1,0 +1,120 @@
+"""The result of an analysis: overall table, per-sequence table, CSV files and plots."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from pytracking.analysis.curves import TrackerCurves
+from pytracking.analysis.metrics import (NORM_PRECISION_THRESHOLDS, PRECISION_THRESHOLDS, REPORT_INDEX,
+                                         SUCCESS_THRESHOLDS)
+from pytracking.analysis.plots import plot_curves
+
+logger = logging.getLogger(__name__)
+
+#: Indices of the success curve at IoU thresholds 0.5 and 0.75 (overlap precision OP50, OP75).
+_OP50, _OP75 = 10, 15
+
+
+@dataclass
+class AnalysisResults:
+    """Curves of several trackers on one dataset; ``sequence_mask`` marks the averaged sequences."""
+
+    name: str
+    sequence_names: list[str]
+    trackers: list[TrackerCurves]
+    sequence_mask: np.ndarray
+    out_dir: Path
+    convention: str
+    exclude_invalid_frames: bool
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.spec.label for t in self.trackers]
+
+    def _per_sequence(self, key: str) -> np.ndarray:
+        """(T, S[, K]) run-averaged values."""
+        return np.stack([getattr(t, key).mean(axis=0) for t in self.trackers])
+
+    def curve(self, key: str) -> np.ndarray:
+        """Overall (T, K) curve ``key`` in [0, 1]: 'success', 'precision' or 'norm_precision'."""
+        return self._per_sequence(key)[:, self.sequence_mask].mean(axis=1)
+
+    def scores(self) -> dict[str, np.ndarray]:
+        """Overall scores per tracker, in percent."""
+        success = self.curve("success")
+        return {
+            "AUC": 100.0 * success.mean(axis=1),
+            "OP50": 100.0 * success[:, _OP50],
+            "OP75": 100.0 * success[:, _OP75],
+            "Precision": 100.0 * self.curve("precision")[:, REPORT_INDEX],
+            "Norm Precision": 100.0 * self.curve("norm_precision")[:, REPORT_INDEX],
+            "AO": 100.0 * self._per_sequence("avg_overlap")[:, self.sequence_mask].mean(axis=1),
+        }
+
+    def table(self) -> pd.DataFrame:
+        """One row per tracker: AUC, OP50, OP75, Precision, Norm Precision, AO (percent), runs, sequences."""
+        df = pd.DataFrame(self.scores(), index=pd.Index(self.labels, name="Tracker"))
+        df["Runs"] = [len(t.spec.run_ids) for t in self.trackers]
+        df["Sequences"] = int(self.sequence_mask.sum())
+        return df
+
+    def sequence_table(self) -> pd.DataFrame:
+        """One row per (tracker, evaluated sequence) with run-averaged scores in percent."""
+        success = self._per_sequence("success")
+        prec = self._per_sequence("precision")
+        nprec = self._per_sequence("norm_precision")
+        ao = self._per_sequence("avg_overlap")
+        frames = self._per_sequence("num_frames")
+        rows = []
+        for t, label in enumerate(self.labels):
+            for s in np.flatnonzero(self.sequence_mask):
+                rows.append({"Tracker": label, "Sequence": self.sequence_names[s],
+                             "AUC": 100.0 * success[t, s].mean(), "Precision": 100.0 * prec[t, s, REPORT_INDEX],
+                             "Norm Precision": 100.0 * nprec[t, s, REPORT_INDEX], "AO": 100.0 * ao[t, s],
+                             "Frames": int(frames[t, s])})
+        return pd.DataFrame(rows)
+
+    def format_table(self) -> str:
+        """The overall table as text, with the dataset name and sequence count."""
+        with pd.option_context("display.float_format", "{:.2f}".format, "display.width", 200):
+            return (f"Report: {self.name} ({int(self.sequence_mask.sum())} sequences, convention "
+                    f"'{self.convention}')\n{self.table().to_string()}")
+
+    def save_csv(self, out_dir: Optional[Path] = None) -> list[Path]:
+        """Write ``overall.csv`` and ``per_sequence.csv``."""
+        out_dir = Path(out_dir) if out_dir is not None else self.out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        overall, per_seq = out_dir / "overall.csv", out_dir / "per_sequence.csv"
+        self.table().to_csv(overall, float_format="%.4f")
+        self.sequence_table().to_csv(per_seq, index=False, float_format="%.4f")
+        return [overall, per_seq]
+
+    def plot(self, out_dir: Optional[Path] = None, formats: Sequence[str] = ("png", "pdf"),
+             plot_types: Sequence[str] = ("success", "precision", "norm_precision")) -> list[Path]:
+        """Write the success / precision / normalized-precision plots; returns the files."""
+        out_dir = Path(out_dir) if out_dir is not None else self.out_dir
+        scores = self.scores()
+        specs = {
+            "success": (SUCCESS_THRESHOLDS, "AUC", "Overlap threshold", "Overlap Precision [%]",
+                        f"Success plot ({self.name})", "lower left"),
+            "precision": (PRECISION_THRESHOLDS, "Precision", "Location error threshold [pixels]",
+                          "Distance Precision [%]", f"Precision plot ({self.name})", "lower right"),
+            "norm_precision": (NORM_PRECISION_THRESHOLDS, "Norm Precision", "Location error threshold",
+                               "Distance Precision [%]", f"Normalized precision plot ({self.name})",
+                               "lower right"),
+        }
+        written = []
+        for kind in plot_types:
+            if kind not in specs:
+                raise ValueError(f"Unknown plot type '{kind}'; choose from {', '.join(specs)}")
+            x, score_name, xlabel, ylabel, title, loc = specs[kind]
+            short = {"AUC": "AUC", "Precision": "Prec@20", "Norm Precision": "NPrec@0.2"}[score_name]
+            written += plot_curves(x, self.curve(kind), self.labels, scores[score_name],
+                                   out_dir / f"{kind}_plot", title, xlabel, ylabel, short, formats, loc)
+        logger.info("Wrote %d plot files to %s", len(written), out_dir)
+        return written

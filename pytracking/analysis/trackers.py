@@ -1,0 +1,73 @@
+"""Which tracker results to analyse: :class:`TrackerSpec` and the ``name:param[:runs]`` syntax."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from pytracking.evaluation.results import tracker_results_dir
+
+
+def parse_runs(text: str) -> tuple[Optional[int], ...]:
+    """``'3'`` -> (3,), ``'0-4'`` -> (0..4), ``'0,2,5-6'`` -> (0, 2, 5, 6), ``'none'`` -> (None,)."""
+    text = text.strip()
+    if text.lower() == "none" or text == "":
+        return (None,)
+    runs: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                lo, hi = (int(v) for v in part.split("-", 1))
+                if hi < lo:
+                    raise ValueError(f"empty range {part}")
+                runs.extend(range(lo, hi + 1))
+            else:
+                runs.append(int(part))
+        except ValueError as exc:
+            raise ValueError(f"Bad run specification '{text}': {exc}. Use e.g. '0-4', '0,2,5' or 'none'.") from exc
+    if len(set(runs)) != len(runs):
+        raise ValueError(f"Run specification '{text}' repeats a run id")
+    return tuple(runs)
+
+
+@dataclass(frozen=True)
+class TrackerSpec:
+    """Results of tracker ``name`` with parameter ``parameter_name`` over ``run_ids``
+    (``(None,)`` for the single un-numbered run); averaged over runs in the analysis."""
+
+    name: str
+    parameter_name: str
+    run_ids: tuple[Optional[int], ...] = (None,)
+    display_name: Optional[str] = None
+
+    @property
+    def label(self) -> str:
+        """The name shown in tables and legends."""
+        if self.display_name:
+            return self.display_name
+        base = f"{self.name}_{self.parameter_name}"
+        return base if self.run_ids == (None,) else f"{base} ({len(self.run_ids)} run{'s' * (len(self.run_ids) > 1)})"
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe identifier including the runs."""
+        runs = "none" if self.run_ids == (None,) else "-".join(str(r) for r in self.run_ids)
+        return f"{self.name}__{self.parameter_name}__runs{runs}"
+
+    def run_dirs(self, results_path: Optional[Union[str, os.PathLike]] = None) -> list[Path]:
+        return [tracker_results_dir(self.name, self.parameter_name, r, results_path) for r in self.run_ids]
+
+
+def parse_tracker_spec(text: str, default_runs: Optional[Sequence[Optional[int]]] = None) -> TrackerSpec:
+    """``name:param`` or ``name:param:runs`` (runs as in :func:`parse_runs`)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+        raise ValueError(f"Bad tracker specification '{text}': use name:parameter or name:parameter:runs, "
+                         f"e.g. atom:default or atom:default:0-4")
+    if len(parts) == 3:
+        runs = parse_runs(parts[2])
+    else:
+        runs = tuple(default_runs) if default_runs is not None else (None,)
+    return TrackerSpec(parts[0], parts[1], runs)

@@ -1,0 +1,55 @@
+"""The lazy name -> module table of benchmark datasets and :func:`get_dataset`.
+
+A dataset module is imported only when its name is asked for. To add a benchmark, add one
+entry here and one module in ``pytracking/evaluation/``.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytracking.evaluation.data import BaseDataset, SequenceList
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    module: str
+    class_name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+_PKG = "pytracking.evaluation."
+
+DATASETS: dict[str, DatasetInfo] = {
+    "otb": DatasetInfo(_PKG + "otbdataset", "OTBDataset"),
+    "lasot": DatasetInfo(_PKG + "lasotdataset", "LaSOTDataset"),
+    "got10k_test": DatasetInfo(_PKG + "got10kdataset", "GOT10kDataset", {"split": "test"}),
+    "got10k_val": DatasetInfo(_PKG + "got10kdataset", "GOT10kDataset", {"split": "val"}),
+    "got10k_ltrval": DatasetInfo(_PKG + "got10kdataset", "GOT10kDataset", {"split": "ltrval"}),
+    "trackingnet": DatasetInfo(_PKG + "trackingnetdataset", "TrackingNetDataset"),
+    "uav": DatasetInfo(_PKG + "uavdataset", "UAVDataset"),
+    "nfs": DatasetInfo(_PKG + "nfsdataset", "NFSDataset"),
+    "vot": DatasetInfo(_PKG + "votdataset", "VOTDataset"),
+    "synthetic": DatasetInfo(_PKG + "syntheticdataset", "SyntheticDataset"),
+}
+
+
+def load_dataset(name: str, **kwargs: Any) -> BaseDataset:
+    """The dataset object registered as ``name`` (extra keyword arguments go to its constructor)."""
+    info = DATASETS.get(name)
+    if info is None:
+        close = difflib.get_close_matches(name, DATASETS, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"Unknown dataset '{name}'.{hint} Known datasets: {', '.join(DATASETS)}")
+    cls = getattr(importlib.import_module(info.module), info.class_name)
+    return cls(**{**info.kwargs, **kwargs})
+
+
+def get_dataset(*names: str) -> SequenceList:
+    """The sequences of one or more datasets, concatenated."""
+    seqs = SequenceList()
+    for name in names:
+        seqs.extend(load_dataset(name).get_sequence_list())
+    return seqs

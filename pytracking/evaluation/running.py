@@ -1,0 +1,108 @@
+"""Running trackers over datasets: sequentially or in worker processes, resumable."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence as Seq
+
+import numpy as np
+from tqdm import tqdm
+
+from pytracking.evaluation.data import Sequence
+from pytracking.evaluation.tracker import Tracker
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunRecord:
+    """One (tracker, sequence) job: what happened and how fast it went."""
+
+    tracker: str
+    sequence: str
+    status: str  # 'done', 'skipped' (results existed) or 'failed'
+    num_frames: int = 0
+    fps: float = float("nan")
+    first_frame_time: float = float("nan")
+    error: str = ""
+
+    def line(self) -> str:
+        if self.status == "done":
+            return (f"{self.tracker:<24} {self.sequence:<28} {self.num_frames:5d} frames  "
+                    f"{self.fps:7.2f} FPS  (first frame {self.first_frame_time:.2f} s)")
+        if self.status == "skipped":
+            return f"{self.tracker:<24} {self.sequence:<28} results exist, skipped"
+        return f"{self.tracker:<24} {self.sequence:<28} FAILED: {self.error}"
+
+
+def frames_per_second(times: np.ndarray) -> float:
+    """Frames per second over all frames but the first (initialization is timed apart)."""
+    rest = times[1:]
+    return float(len(rest) / rest.sum()) if len(rest) and rest.sum() > 0 else float("nan")
+
+
+def run_sequence_and_save(seq: Sequence, tracker: Tracker, overrides: Seq[str] = (),
+                          debug: Optional[int] = None, skip_existing: bool = True,
+                          frame_callback=None) -> RunRecord:
+    """Run ``tracker`` on ``seq`` and write its result files, unless they exist already."""
+    if skip_existing and tracker.has_results(seq):
+        return RunRecord(tracker.display_name, seq.name, "skipped")
+    output = tracker.run_sequence(seq, overrides=overrides, debug=debug,
+                                  frame_callback=frame_callback)
+    tracker.save_sequence_output(seq, output)
+    return RunRecord(tracker.display_name, seq.name, "done", len(output.time),
+                     frames_per_second(output.time), float(output.time[0]))
+
+
+def _run_job(seq: Sequence, tracker: Tracker, overrides: Seq[str], debug: Optional[int],
+             skip_existing: bool) -> RunRecord:
+    """One job; a failure is logged and reported in the record so the other jobs go on."""
+    try:
+        return run_sequence_and_save(seq, tracker, overrides, debug, skip_existing)
+    except Exception as exc:  # any tracker error is reported per job
+        logger.exception("Tracker %s failed on %s", tracker.display_name, seq.name)
+        return RunRecord(tracker.display_name, seq.name, "failed",
+                         error=f"{type(exc).__name__}: {exc}")
+
+
+def _worker(seq: Sequence, tracker_args: tuple, overrides: Seq[str], debug: Optional[int],
+            skip_existing: bool, torch_threads: int) -> RunRecord:
+    import torch
+    torch.set_num_threads(torch_threads)
+    return _run_job(seq, Tracker(*tracker_args), overrides, debug, skip_existing)
+
+
+def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overrides: Seq[str] = (),
+                debug: Optional[int] = None, threads: int = 0, skip_existing: bool = True,
+                start_method: str = "spawn") -> list[RunRecord]:
+    """Run every tracker on every sequence; results that exist already are kept and skipped.
+
+    ``threads`` > 0 runs that many worker processes (each job is one tracker on one sequence);
+    a failure in one job is reported and does not stop the others. ``start_method`` is the
+    multiprocessing start method of the workers.
+    """
+    sequences = list(dataset)
+    trackers = list(trackers)
+    jobs = [(seq, trk) for seq in sequences for trk in trackers]
+    records: list[RunRecord] = []
+    if threads <= 0:
+        for seq, trk in tqdm(jobs, desc="sequences", unit="seq", disable=len(jobs) < 2):
+            records.append(_run_job(seq, trk, overrides, debug, skip_existing))
+            logger.info(records[-1].line())
+        return records
+    torch_threads = max(1, (os.cpu_count() or 1) // threads)
+    context = multiprocessing.get_context(start_method)
+    with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+        futures = [pool.submit(_worker, seq, (trk.name, trk.parameter_name, trk.run_id,
+                                              trk.display_name, trk.results_path),
+                               list(overrides), debug, skip_existing, torch_threads)
+                   for seq, trk in jobs]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc="sequences", unit="seq"):
+            records.append(fut.result())
+            logger.info(records[-1].line())
+    order = {(trk.display_name, seq.name): i for i, (seq, trk) in enumerate(jobs)}
+    records.sort(key=lambda r: order[(r.tracker, r.sequence)])
+    return records

@@ -1,0 +1,193 @@
+"""Tracker: a tracker name + parameter name (+ run id), able to run sequences and videos."""
+from __future__ import annotations
+
+import difflib
+import importlib
+import logging
+import pkgutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence as Seq
+
+import cv2
+import numpy as np
+
+from pytracking.evaluation.data import Sequence
+from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
+from pytracking.tracker.base import BaseTracker
+from pytracking.utils.drawing import draw_box
+from pytracking.utils.image_io import read_frame, to_rgb
+from pytracking.utils.params import Params
+
+logger = logging.getLogger(__name__)
+
+_TRACKER_PKG = "pytracking.tracker"
+_PARAM_PKG = "pytracking.parameter"
+
+
+def _submodules(package: str) -> list[str]:
+    pkg = importlib.import_module(package)
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+
+
+def _import_named(package: str, name: str, what: str, exclude: tuple = ()):
+    """Import ``package.name``; an unknown name lists the available ones."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package}.{name}":
+            raise  # the module exists but one of its imports is missing
+        available = [m for m in _submodules(package) if m not in exclude]
+        close = difflib.get_close_matches(name, available, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"Unknown {what} '{name}'.{hint} Available: "
+                         f"{', '.join(available) or '(none)'}") from None
+
+
+@dataclass
+class SequenceOutput:
+    """What a tracker produced on one sequence: boxes ``N x 4`` and per-frame times (seconds)."""
+
+    target_bbox: np.ndarray
+    time: np.ndarray
+
+
+class Tracker:
+    """Runs tracker ``name`` with parameter module ``parameter_name``.
+
+    The tracker class comes from ``pytracking.tracker.<name>.get_tracker_class()`` and the parameters
+    from ``pytracking.parameter.<name>.<parameter_name>.parameters()``.
+    """
+
+    def __init__(self, name: str, parameter_name: str, run_id: Optional[int] = None,
+                 display_name: Optional[str] = None, results_path: Optional[str] = None) -> None:
+        self.name = name
+        self.parameter_name = parameter_name
+        self.run_id = run_id
+        self.display_name = display_name or (
+            f"{name}:{parameter_name}" + ("" if run_id is None else f":{run_id}"))
+        self.results_path = results_path
+        tracker_module = _import_named(_TRACKER_PKG, name, "tracker", exclude=("base",))
+        if not hasattr(tracker_module, "get_tracker_class"):
+            raise ValueError(f"Tracker module {tracker_module.__name__} has no get_tracker_class()")
+        self.tracker_class = tracker_module.get_tracker_class()
+        _import_named(_PARAM_PKG, name, "tracker parameter package")
+        self._param_module = _import_named(f"{_PARAM_PKG}.{name}", parameter_name,
+                                           f"parameter setting of tracker '{name}'")
+
+    def __repr__(self) -> str:
+        return f"Tracker({self.display_name})"
+
+    @property
+    def results_dir(self) -> Path:
+        return tracker_results_dir(self.name, self.parameter_name, self.run_id, self.results_path)
+
+    def get_parameters(self, overrides: Iterable[str] = ()) -> Params:
+        """The parameter object with ``key=value`` overrides applied."""
+        params = self._param_module.parameters()
+        if isinstance(params, Params):
+            params.apply_overrides(overrides)
+        elif list(overrides):
+            raise ValueError(f"Parameters of {self.display_name} are not typed; cannot override")
+        return params
+
+    def create_tracker(self, params: Params) -> BaseTracker:
+        return self.tracker_class(params)
+
+    def run_sequence(self, seq: Sequence, overrides: Iterable[str] = (),
+                     debug: Optional[int] = None,
+                     frame_callback=None) -> SequenceOutput:
+        """Track ``seq`` from its first ground-truth box; returns boxes and per-frame times.
+
+        ``frame_callback(frame_index, image, output_dict)``, if given, is called after every frame
+        (used for saved or live visualizations).
+        """
+        params = self.get_parameters(overrides)
+        if debug is not None and isinstance(params, Params) and "debug" in params.as_dict():
+            params.debug = debug
+        tracker = self.create_tracker(params)
+        n = len(seq.frames)
+        boxes = np.zeros((n, 4))
+        times = np.zeros(n)
+        image = read_frame(seq.frames[0])
+        start = time.perf_counter()
+        out = tracker.initialize(image, seq.init_info())
+        times[0] = time.perf_counter() - start
+        boxes[0] = seq.init_bbox()
+        if frame_callback is not None:
+            frame_callback(0, image, {"target_bbox": boxes[0].tolist(), **out})
+        for i in range(1, n):
+            image = read_frame(seq.frames[i])
+            start = time.perf_counter()
+            out = tracker.track(image)
+            times[i] = time.perf_counter() - start
+            boxes[i] = out["target_bbox"]
+            if frame_callback is not None:
+                frame_callback(i, image, out)
+        return SequenceOutput(boxes, times)
+
+    def save_sequence_output(self, seq: Sequence, output: SequenceOutput) -> Path:
+        """Write the result files of ``seq`` atomically (the box file last: it marks completion)."""
+        return write_sequence_result(self.results_dir, seq.name, output.target_bbox, output.time)
+
+    def has_results(self, seq: Sequence) -> bool:
+        return ((self.results_dir / f"{seq.name}.txt").is_file()
+                and (self.results_dir / f"{seq.name}_time.txt").is_file())
+
+    def run_video(self, video_path: str, optional_box: Optional[Seq[float]] = None,
+                  save_results: bool = False, overrides: Iterable[str] = (),
+                  debug: Optional[int] = None, output_video: Optional[str] = None) -> SequenceOutput:
+        """Track a video file from ``optional_box`` ([x, y, w, h] in the first frame).
+
+        With ``save_results`` the boxes go to ``<results_dir>/video_<name>.txt`` and an annotated
+        video to ``output_video`` (default ``<results_dir>/video_<name>.mp4``).
+        """
+        if optional_box is None:
+            raise ValueError("run_video needs the initial box [x, y, w, h] of the first frame "
+                             "(interactive selection needs a display, which is not available)")
+        capture = cv2.VideoCapture(str(video_path))
+        if not capture.isOpened():
+            raise OSError(f"Video file {video_path} cannot be opened")
+        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+        params = self.get_parameters(overrides)
+        if debug is not None and isinstance(params, Params) and "debug" in params.as_dict():
+            params.debug = debug
+        tracker = self.create_tracker(params)
+        stem = Path(video_path).stem
+        writer = None
+        video_out = Path(output_video) if output_video else self.results_dir / f"video_{stem}.mp4"
+        boxes, times = [], []
+        try:
+            while True:
+                ok, frame_bgr = capture.read()
+                if not ok:
+                    break
+                image = to_rgb(frame_bgr, bgr=True)
+                start = time.perf_counter()
+                if not boxes:
+                    tracker.initialize(image, {"init_bbox": list(optional_box)})
+                    box = [float(v) for v in optional_box]
+                else:
+                    box = tracker.track(image)["target_bbox"]
+                times.append(time.perf_counter() - start)
+                boxes.append(box)
+                if save_results:
+                    if writer is None:
+                        video_out.parent.mkdir(parents=True, exist_ok=True)
+                        writer = cv2.VideoWriter(str(video_out), cv2.VideoWriter_fourcc(*"mp4v"),
+                                                 fps, (image.shape[1], image.shape[0]))
+                    annotated = draw_box(image, box, color=(0, 255, 0))
+                    writer.write(np.ascontiguousarray(annotated[:, :, ::-1]))
+        finally:
+            capture.release()
+            if writer is not None:
+                writer.release()
+        if not boxes:
+            raise OSError(f"Video file {video_path} has no readable frames")
+        output = SequenceOutput(np.asarray(boxes), np.asarray(times))
+        if save_results:
+            write_sequence_result(self.results_dir, f"video_{stem}", output.target_bbox,
+                                  output.time)
+            logger.info("Wrote %s and %s", self.results_dir / f"video_{stem}.txt", video_out)
+        return output

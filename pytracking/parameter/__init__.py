@@ -1,0 +1,1 @@
+"""Parameter modules: pytracking/parameter/<tracker>/<setting>.py, each with parameters()."""

@@ -1,0 +1,83 @@
+"""Analyse tracking results on a benchmark: table, per-sequence CSV and (optionally) plots.
+
+Examples:
+    python pytracking/run_analysis.py --trackers atom:default --dataset otb
+    python pytracking/run_analysis.py --trackers atom:default dimp:dimp50:0-4 --dataset lasot --plot
+    python pytracking/run_analysis.py --trackers atom:default --runs 0-4 --dataset otb --convention got10k
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pytracking.analysis import evaluate, parse_runs, parse_tracker_spec
+from pytracking.analysis.conventions import CONVENTIONS
+from pytracking.evaluation.datasets import DATASETS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Compute success (AUC), precision (@20 px), normalized precision (@0.2) and average overlap "
+                    "of trackers on a benchmark dataset, from the results under the results_path setting.",
+        epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trackers", nargs="+", required=True, metavar="NAME:PARAM[:RUNS]",
+                        help="trackers to compare, e.g. atom:default or atom:default:0-4 (RUNS: 3, 0-4, 0,2,5 "
+                             "or none; results of several runs are averaged)")
+    parser.add_argument("--dataset", nargs="+", required=True, metavar="NAME",
+                        help=f"dataset name(s): {', '.join(DATASETS)}")
+    parser.add_argument("--runs", default=None,
+                        help="run ids for trackers given without their own, e.g. 0-4 (default: the single "
+                             "un-numbered run)")
+    parser.add_argument("--sequences", nargs="+", default=None, metavar="SEQ",
+                        help="evaluate only these sequences")
+    parser.add_argument("--attribute", default=None,
+                        help="evaluate only sequences with this attribute (where the dataset provides attributes)")
+    parser.add_argument("--convention", choices=sorted(CONVENTIONS), default="pytracking",
+                        help="pytracking: +1-pixel IoU (default); got10k: the GOT-10k toolkit's OTB convention")
+    parser.add_argument("--include-invalid-frames", action="store_true",
+                        help="count frames without valid ground truth (absent target, NaN rows) as failures "
+                             "instead of excluding them")
+    parser.add_argument("--skip-missing", action="store_true",
+                        help="evaluate only the sequences every tracker has results for")
+    parser.add_argument("--plot", action="store_true", help="write success/precision plots (PNG and PDF)")
+    parser.add_argument("--per-sequence", action="store_true", help="also print the per-sequence table")
+    parser.add_argument("--report-name", default=None,
+                        help="sub-folder of result_plot_path for outputs (default: the dataset name)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute the curves even if cached")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from pytracking.evaluation.datasets import get_dataset
+
+    try:
+        default_runs = parse_runs(args.runs) if args.runs is not None else None
+        specs = [parse_tracker_spec(t, default_runs) for t in args.trackers]
+        sequences = get_dataset(*args.dataset)
+        if args.sequences:
+            sequences = sequences.filter_names(args.sequences)
+        if args.attribute:
+            sequences = sequences.filter_attribute(args.attribute)
+        results = evaluate(specs, sequences, convention=args.convention,
+                           exclude_invalid_frames=not args.include_invalid_frames, skip_missing=args.skip_missing,
+                           report_name=args.report_name or "+".join(args.dataset), use_cache=not args.no_cache)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(results.format_table())
+    if args.per_sequence:
+        print(results.sequence_table().to_string(index=False, float_format="{:.2f}".format))
+    for path in results.save_csv():
+        print(f"wrote {path}")
+    if args.plot:
+        for path in results.plot():
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Run a tracker on a benchmark dataset (or some of its sequences) and write the result files.
+
+Examples (from the repository root):
+  python pytracking/run_tracker.py atom default --dataset otb
+  python pytracking/run_tracker.py atom default --dataset otb --sequence Crossing --debug 1
+  python pytracking/run_tracker.py atom default --dataset lasot --threads 4 --runid 0
+  python pytracking/run_tracker.py atom default --dataset synthetic sample_memory_size=100
+Results go to <results_path>/<tracker>/<param>[_<runid>]/<sequence>.txt; sequences whose results
+exist already are skipped, so an interrupted run continues where it stopped.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pytracking.evaluation.datasets import DATASETS, load_dataset
+from pytracking.evaluation.running import run_dataset
+from pytracking.evaluation.tracker import Tracker
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_tracker.py", description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. atom")
+    parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
+    parser.add_argument("overrides", nargs="*", metavar="key=value",
+                        help="override parameters of the parameter module")
+    parser.add_argument("--runid", type=int, default=None, help="run id (results in <param>_<id>)")
+    parser.add_argument("--dataset", default="otb", choices=sorted(DATASETS),
+                        help="benchmark dataset (default: otb)")
+    parser.add_argument("--sequence", action="append", default=None,
+                        help="run only this sequence (name or index); may be repeated")
+    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="number of worker processes (0: run in this process)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run sequences again even if their results exist")
+    return parser
+
+
+def select_sequences(sequences, wanted):
+    if not wanted:
+        return sequences
+    chosen = []
+    for item in wanted:
+        chosen.append(sequences[int(item)] if item.isdigit() else sequences[item])
+    return type(sequences)(chosen)
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_intermixed_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    tracker = Tracker(args.tracker_name, args.tracker_param, args.runid)
+    tracker.get_parameters(args.overrides)  # fail early on a misspelled override
+    sequences = select_sequences(load_dataset(args.dataset).get_sequence_list(), args.sequence)
+    records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
+                          threads=args.threads, skip_existing=not args.rerun)
+    for record in records:
+        print(record.line())
+    return 1 if any(r.status == "failed" for r in records) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

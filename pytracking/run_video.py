@@ -1,0 +1,49 @@
+"""Run a tracker on a video file from a given initial box; optionally save boxes and an annotated video.
+
+Examples (from the repository root):
+  python pytracking/run_video.py atom default my_video.mp4 --optional_box 100 80 40 60 --save_results
+  python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --output out.mp4
+The initial box is [x y w h] of the target in the first frame. With --save_results the boxes go to
+<results_path>/<tracker>/<param>/video_<name>.txt and the annotated video next to them (or --output).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pytracking.evaluation.running import frames_per_second
+from pytracking.evaluation.tracker import Tracker
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_video.py", description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. atom")
+    parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
+    parser.add_argument("videofile", help="path to a video file OpenCV can read")
+    parser.add_argument("overrides", nargs="*", metavar="key=value",
+                        help="override parameters of the parameter module")
+    parser.add_argument("--optional_box", type=float, nargs=4, metavar=("X", "Y", "W", "H"),
+                        required=True, help="initial box of the target in the first frame")
+    parser.add_argument("--save_results", action="store_true",
+                        help="write the boxes and an annotated video")
+    parser.add_argument("--output", default=None, help="annotated video path (with --save_results)")
+    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_intermixed_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    tracker = Tracker(args.tracker_name, args.tracker_param)
+    output = tracker.run_video(args.videofile, args.optional_box, save_results=args.save_results,
+                               overrides=args.overrides, debug=args.debug, output_video=args.output)
+    print(f"{args.videofile}: {len(output.time)} frames, "
+          f"{frames_per_second(output.time):.2f} FPS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Command-line utilities of `pytracking` (packing results for benchmark servers)."""

@@ -1,0 +1,65 @@
+"""Pack a tracker's TrackingNet test results in the layout the TrackingNet server accepts: a zip
+with one ``<name>.txt`` per sequence (comma-separated ``x,y,w,h`` rows) and no folder level.
+
+    python pytracking/util_scripts/pack_trackingnet_results.py atom default
+
+The command line packs the sequences of the configured ``trackingnet`` dataset (``--from-results``:
+every result file found instead).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from pytracking.evaluation.environment import env_settings
+from pytracking.evaluation.results import format_boxes
+from pytracking.util_scripts.packing import PathLike, discover_sequences, load_run, run_dirs, write_zip_atomic
+
+logger = logging.getLogger(__name__)
+
+
+def pack_trackingnet_results(tracker_name: str, parameter_name: str, run_id: Optional[int] = None,
+                             output_name: Optional[str] = None, sequences: Optional[Sequence[str]] = None,
+                             results_path: Optional[PathLike] = None,
+                             packed_path: Optional[Union[str, Path]] = None) -> Path:
+    """Write ``<tn_packed_results_path>/<output_name>.zip`` and return its path."""
+    (d,) = run_dirs(tracker_name, parameter_name, [run_id], results_path)
+    names = list(sequences) if sequences is not None else discover_sequences(d)
+    entries = {f"{name}.txt": format_boxes(load_run(d, name, need_times=False)[0], delimiter=",")
+               for name in names}
+    out_dir = Path(packed_path) if packed_path is not None else Path(env_settings().tn_packed_results_path)
+    output_name = output_name or f"{tracker_name}_{parameter_name}" + ("" if run_id is None else f"_{run_id:03d}")
+    zip_path = write_zip_atomic(out_dir / f"{output_name}.zip", entries)
+    logger.info("Packed %d sequences into %s", len(names), zip_path)
+    return zip_path
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Pack TrackingNet test results for the evaluation server.")
+    parser.add_argument("tracker_name")
+    parser.add_argument("parameter_name")
+    parser.add_argument("--run-id", type=int, default=None, help="run id to pack (default: the un-numbered run)")
+    parser.add_argument("--output-name", default=None, help="zip name (default: <tracker>_<param>)")
+    parser.add_argument("--from-results", action="store_true",
+                        help="pack every <name>.txt in the results folder (default: the sequences of the "
+                             "trackingnet dataset, which must be configured)")
+    args = parser.parse_args(argv)
+    try:
+        sequences = None
+        if not args.from_results:
+            from pytracking.evaluation.datasets import get_dataset
+            sequences = get_dataset("trackingnet").names()
+        path = pack_trackingnet_results(args.tracker_name, args.parameter_name, args.run_id, args.output_name,
+                                        sequences)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Shared pieces of the benchmark-server packers: collecting a tracker's results and writing a zip
+atomically (temporary file in the target folder, then ``os.replace``)."""
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from pytracking.evaluation.results import (PathLike, ResultFileError, read_boxes, read_times, result_file, time_file,
+                                           tracker_results_dir)
+
+
+def discover_sequences(results_dir: Path) -> list[str]:
+    """Sequence names with a ``<name>.txt`` result in ``results_dir`` (time files excluded)."""
+    if not results_dir.is_dir():
+        raise ResultFileError(f"Results folder not found: {results_dir}")
+    names = sorted(p.stem for p in results_dir.glob("*.txt") if not p.stem.endswith("_time"))
+    if not names:
+        raise ResultFileError(f"No result files in {results_dir}")
+    return names
+
+
+def run_dirs(tracker_name: str, parameter_name: str, run_ids: Sequence[Optional[int]],
+             results_path: Optional[PathLike]) -> list[Path]:
+    return [tracker_results_dir(tracker_name, parameter_name, r, results_path) for r in run_ids]
+
+
+def load_run(results_dir: Path, name: str, need_times: bool) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    boxes = read_boxes(result_file(results_dir, name))
+    tpath = time_file(results_dir, name)
+    if tpath.is_file():
+        times = read_times(tpath)
+    elif need_times:
+        raise ResultFileError(f"Time file not found: {tpath}")
+    else:
+        times = None
+    return boxes, times
+
+
+def write_zip_atomic(zip_path: Path, entries: dict[str, str]) -> Path:
+    """Write ``entries`` (archive name -> text) to ``zip_path`` atomically."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.stem}.", suffix=".zip.tmp", dir=zip_path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for arcname, text in entries.items():
+                zf.writestr(arcname, text)
+        os.replace(tmp, zip_path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return zip_path

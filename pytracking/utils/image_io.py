@@ -1,0 +1,41 @@
+"""Reading frames for tracking: RGB uint8 H x W x 3, with errors that name the file."""
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+
+
+class FrameReadError(OSError):
+    """A frame file is missing or cannot be decoded."""
+
+
+def read_frame(path: "str | os.PathLike[str]") -> np.ndarray:
+    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded)."""
+    path = os.fspath(path)
+    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if image is None:
+        reason = "does not exist" if not os.path.exists(path) else "cannot be decoded as an image"
+        raise FrameReadError(f"Frame file {path} {reason}")
+    return to_rgb(image, bgr=True)
+
+
+def to_rgb(image: np.ndarray, bgr: bool = False) -> np.ndarray:
+    """Bring an image to RGB uint8 ``H x W x 3``: expands gray, drops alpha, converts BGR if asked."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        if image.dtype == np.uint16:
+            image = (image >> 8).astype(np.uint8)
+        else:
+            raise ValueError(f"Expected a uint8 image, got dtype {image.dtype}")
+    if image.ndim == 2:
+        return np.ascontiguousarray(np.repeat(image[:, :, None], 3, axis=2))
+    if image.ndim != 3 or image.shape[2] not in (1, 3, 4):
+        raise ValueError(f"Expected an H x W, H x W x 1, x 3 or x 4 image, got shape {image.shape}")
+    if image.shape[2] == 1:
+        return np.ascontiguousarray(np.repeat(image, 3, axis=2))
+    image = image[:, :, :3]
+    if bgr:
+        image = image[:, :, ::-1]
+    return np.ascontiguousarray(image)

@@ -1,0 +1,63 @@
+"""run_analysis.py end to end on a small OTB-layout folder."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pytracking.evaluation.datasets import get_dataset
+from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
+from pytracking import run_analysis
+
+REPO = Path(__file__).resolve().parents[2]
+PERFECT_AUC = 100 * 20 / 21
+
+
+@pytest.fixture
+def otb_with_results(isolated_settings, monkeypatch):
+    root = isolated_settings / "otb"
+    for name, n in (("Alpha", 5), ("Beta", 4)):
+        (root / name / "img").mkdir(parents=True)
+        for i in range(1, n + 1):
+            (root / name / "img" / f"{i:04d}.jpg").write_bytes(b"")
+        (root / name / "groundtruth_rect.txt").write_text("10,10,20,20\n" * n)
+    monkeypatch.setenv("PYTRACKING_OTB_PATH", str(root))
+    for seq in get_dataset("otb"):
+        for run in (0, 1):
+            boxes = seq.ground_truth_rect.copy()
+            if run == 1:
+                boxes[1:, 0] += 10      # IoU (10*20)/(600) = 1/3 after the first frame
+            write_sequence_result(tracker_results_dir("trk", "default", run), seq.name, boxes)
+        write_sequence_result(tracker_results_dir("other", "p"), seq.name, seq.ground_truth_rect)
+    return isolated_settings
+
+
+def test_cli_table_csv_and_plots(otb_with_results, capsys):
+    rc = run_analysis.main(["--trackers", "trk:default", "other:p:none", "--runs", "0-1", "--dataset", "otb",
+                            "--plot", "--per-sequence"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "trk_default (2 runs)" in out and "other_p" in out and "Alpha" in out
+    plots = otb_with_results / "plots" / "otb"
+    assert (plots / "overall.csv").is_file() and (plots / "success_plot.png").stat().st_size > 0
+    import pandas as pd
+    table = pd.read_csv(plots / "overall.csv", index_col=0)
+    assert table.loc["other_p", "AUC"] == pytest.approx(PERFECT_AUC, abs=1e-4)
+    # Alpha: run 1 has 1 perfect + 4 frames at IoU 1/3; Beta: 1 + 3 -> mean of runs, then sequences
+    shift = {5: (7 * 1 + 13 * 0.2) / 21, 4: (7 * 1 + 13 * 0.25) / 21}
+    expected = 100 * np.mean([(20 / 21 + shift[5]) / 2, (20 / 21 + shift[4]) / 2])
+    assert table.loc["trk_default (2 runs)", "AUC"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_cli_errors_are_reported(otb_with_results, capsys):
+    assert run_analysis.main(["--trackers", "missing:p", "--dataset", "otb"]) == 2
+    assert "missing/p/Alpha.txt" in capsys.readouterr().err
+    assert run_analysis.main(["--trackers", "bad-spec", "--dataset", "otb"]) == 2
+    assert "name:parameter" in capsys.readouterr().err
+
+
+def test_cli_runs_as_script():
+    proc = subprocess.run([sys.executable, str(REPO / "pytracking" / "run_analysis.py"), "--help"],
+                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 0 and "--trackers" in proc.stdout and "atom:default" in proc.stdout

@@ -1,0 +1,207 @@
+"""Tracker runner: parameters, input checks, result files, resuming, worker processes, CLI."""
+import dataclasses
+import sys
+import types
+from typing import Optional
+
+import cv2
+import numpy as np
+import pytest
+
+from pytracking.evaluation.data import Sequence
+from pytracking.evaluation.running import run_dataset
+from pytracking.evaluation.tracker import Tracker
+from pytracking.tracker.base import BaseTracker
+from pytracking.utils.image_io import FrameReadError
+from pytracking.utils.params import ParameterError, Params
+
+
+@dataclasses.dataclass
+class StepParams(Params):
+    step: float = 1.0
+    debug: int = 0
+    nan_at: Optional[int] = None
+    scales: tuple = (1.0,)
+
+
+class StepTracker(BaseTracker):
+    """Moves the initial box right by ``step`` px per frame; can emit a NaN box on request."""
+
+    def initialize_target(self, image, box, info):
+        self.box = box
+        self.sizes = [image.shape]
+
+    def track_frame(self, image, info):
+        self.sizes.append(image.shape)
+        self.box = self.box + np.array([self.params.step, 0, 0, 0])
+        if self.params.nan_at == self.frame_num:
+            return {"target_bbox": [float("nan")] * 4}
+        return {"target_bbox": self.box.tolist()}
+
+
+def _default_params():
+    return StepParams()
+
+
+@pytest.fixture(autouse=True)
+def step_tracker_modules(monkeypatch):
+    trk = types.ModuleType("pytracking.tracker.steptrk")
+    trk.get_tracker_class = lambda: StepTracker
+    ppkg = types.ModuleType("pytracking.parameter.steptrk")
+    ppkg.__path__ = []
+    pmod = types.ModuleType("pytracking.parameter.steptrk.default")
+    pmod.parameters = _default_params
+    monkeypatch.setitem(sys.modules, "pytracking.tracker.steptrk", trk)
+    monkeypatch.setitem(sys.modules, "pytracking.parameter.steptrk", ppkg)
+    monkeypatch.setitem(sys.modules, "pytracking.parameter.steptrk.default", pmod)
+
+
+def _write_frames(folder, n, size=(40, 30), gray_at=None, resize_at=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        w, h = (size[0] * 2, size[1] * 2) if i == resize_at else size
+        img = np.full((h, w, 3), 10 * i % 255, np.uint8)
+        if i == gray_at:
+            img = img[:, :, 0]
+        path = folder / f"{i + 1:04d}.png"
+        cv2.imwrite(str(path), img)
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture
+def seq(tmp_path):
+    frames = _write_frames(tmp_path / "frames", 6, gray_at=2, resize_at=4)
+    gt = np.tile([5.0, 6.0, 10.0, 8.0], (6, 1))
+    return Sequence("Seq1", frames, "test", gt)
+
+
+def test_run_sequence_boxes_and_mixed_frames(seq, tmp_path):
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    out = tracker.run_sequence(seq, overrides=["step=2.5"])
+    expected = np.array([[5 + 2.5 * i, 6, 10, 8] for i in range(6)])
+    np.testing.assert_allclose(out.target_bbox, expected)
+    assert out.time.shape == (6,) and (out.time >= 0).all()
+
+
+def test_nan_box_replaced_by_previous(seq, tmp_path):
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    out = tracker.run_sequence(seq, overrides=["nan_at=3"])
+    assert np.isfinite(out.target_bbox).all()
+    np.testing.assert_allclose(out.target_bbox[2], out.target_bbox[1])  # frame_num 3 = index 2
+
+
+def test_overrides_are_typed_and_checked(tmp_path):
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path))
+    params = tracker.get_parameters(["step=3", "debug=2", "nan_at=None", "scales=(0.5, 1.0)"])
+    assert params.step == 3.0 and isinstance(params.step, float)
+    assert params.debug == 2 and params.nan_at is None and params.scales == (0.5, 1.0)
+    with pytest.raises(ParameterError, match="Did you mean 'step'"):
+        tracker.get_parameters(["stepp=3"])
+    with pytest.raises(ParameterError, match="step"):
+        tracker.get_parameters(["step=fast"])
+    with pytest.raises(ParameterError, match="key=value"):
+        tracker.get_parameters(["step"])
+    with pytest.raises(ParameterError):
+        params.not_a_param = 1
+
+
+def test_unknown_tracker_or_parameter_lists_available():
+    with pytest.raises(ValueError, match="Unknown tracker 'steptrkk'.*Available: ") as err:
+        Tracker("steptrkk", "default")
+    assert "base" not in str(err.value).split("Available:")[1]  # the base class is no tracker
+    with pytest.raises(ValueError, match="Unknown parameter setting of tracker 'steptrk' 'defualt'"):
+        Tracker("steptrk", "defualt")
+
+
+@pytest.mark.parametrize("box, reason", [
+    ([1, 2, 0, 5], "zero or negative size"),
+    ([1, 2, 5, -1], "zero or negative size"),
+    ([float("nan"), 2, 5, 5], "NaN"),
+    ([100, 2, 5, 5], "fully outside"),
+    ([-10, 2, 5, 5], "fully outside"),
+])
+def test_invalid_initial_box(box, reason):
+    tracker = StepTracker(StepParams())
+    with pytest.raises(ValueError, match=reason):
+        tracker.initialize(np.zeros((30, 40, 3), np.uint8), {"init_bbox": box})
+
+
+def test_unreadable_frame_names_the_file(seq, tmp_path):
+    bad = tmp_path / "frames" / "0004.png"
+    bad.write_bytes(b"not an image")
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    with pytest.raises(FrameReadError, match="0004.png"):
+        tracker.run_sequence(seq)
+
+
+def test_run_dataset_writes_results_and_skips_existing(seq, tmp_path):
+    tracker = Tracker("steptrk", "default", run_id=3, results_path=str(tmp_path / "res"))
+    records = run_dataset([seq], [tracker])
+    assert [r.status for r in records] == ["done"]
+    folder = tmp_path / "res" / "steptrk" / "default_003"
+    rows = np.loadtxt(folder / "Seq1.txt", delimiter="\t")
+    np.testing.assert_allclose(rows[:, 0], [5, 6, 7, 8, 9, 10])
+    assert len(np.loadtxt(folder / "Seq1_time.txt")) == 6
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    before = (folder / "Seq1.txt").read_text()
+    records = run_dataset([seq], [tracker], overrides=["step=5"])
+    assert [r.status for r in records] == ["skipped"]
+    assert (folder / "Seq1.txt").read_text() == before
+    records = run_dataset([seq], [tracker], overrides=["step=5"], skip_existing=False)
+    assert records[0].status == "done"
+    assert np.loadtxt(folder / "Seq1.txt", delimiter="\t")[1, 0] == 10
+
+
+def test_failure_in_one_job_does_not_stop_others(seq, tmp_path):
+    broken = Sequence("Broken", [seq.frames[0], str(tmp_path / "missing.png")], "test",
+                      seq.ground_truth_rect[:2])
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    records = run_dataset([broken, seq], [tracker])
+    assert [r.status for r in records] == ["failed", "done"]
+    assert "missing.png" in records[0].error
+    assert not (tmp_path / "res" / "steptrk" / "default" / "Broken.txt").exists()
+
+
+def test_worker_processes_give_the_same_results(seq, tmp_path):
+    seqs = [seq, Sequence("Seq2", seq.frames[:4], "test", seq.ground_truth_rect[:4] + 1)]
+    t_seq = Tracker("steptrk", "default", results_path=str(tmp_path / "a"))
+    t_par = Tracker("steptrk", "default", results_path=str(tmp_path / "b"))
+    run_dataset(seqs, [t_seq])
+    records = run_dataset(seqs, [t_par], threads=2, start_method="fork")
+    assert [r.status for r in records] == ["done", "done"]
+    assert [r.sequence for r in records] == ["Seq1", "Seq2"]
+    for name in ("Seq1", "Seq2"):
+        a = np.loadtxt(tmp_path / "a" / "steptrk" / "default" / f"{name}.txt")
+        b = np.loadtxt(tmp_path / "b" / "steptrk" / "default" / f"{name}.txt")
+        np.testing.assert_array_equal(a, b)
+
+
+def test_run_video_writes_boxes_and_annotated_video(tmp_path):
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for i in range(5):
+        writer.write(np.full((48, 64, 3), 40 * i, np.uint8))
+    writer.release()
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    out = tracker.run_video(str(video), [10, 10, 20, 12], save_results=True)
+    np.testing.assert_allclose(out.target_bbox[:, 0], [10, 11, 12, 13, 14])
+    folder = tmp_path / "res" / "steptrk" / "default"
+    np.testing.assert_allclose(np.loadtxt(folder / "video_clip.txt")[:, 0], [10, 11, 12, 13, 14])
+    cap = cv2.VideoCapture(str(folder / "video_clip.mp4"))
+    count = 0
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        if count == 2:
+            # frame 2: box x=12..31, y=10..21 drawn in green on a gray frame
+            b, g, r = frame[10, 20].astype(int)
+            assert g > 150 and g - r > 60, frame[10, 20]
+        count += 1
+    assert count == 5
+    with pytest.raises(ValueError, match="initial box"):
+        tracker.run_video(str(video), None)
+    with pytest.raises(OSError, match="cannot be opened"):
+        tracker.run_video(str(tmp_path / "nope.mp4"), [1, 1, 2, 2])
