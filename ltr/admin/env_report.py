@@ -29,11 +29,11 @@ def _torch_lines() -> list[str]:
 
 
 def _image_loader_line() -> str:
-    try:
-        image_loader = importlib.import_module("ltr.data.image_loader")
-    except ImportError:
-        return "image loader     (ltr.data.image_loader is not part of this checkout yet)"
-    return f"image loader     {image_loader.default_backend_description()}"
+    from ltr.data.image_loader import jpeg4py_available
+
+    if jpeg4py_available():
+        return "image loader     jpeg4py (libjpeg-turbo) for JPEG files, OpenCV for the rest"
+    return "image loader     OpenCV (jpeg4py/libjpeg-turbo not usable; see the warning above)"
 
 
 def _prroi_pool_line() -> str:
