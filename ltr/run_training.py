@@ -2,12 +2,23 @@
 
 Imports ``ltr.train_settings.<train_module>.<train_name>``, builds the run's
 :class:`~ltr.admin.settings.Settings` and calls the module's ``run(settings)``.
+
+Distributed training: start the same command with a launcher,
+``torchrun --nproc_per_node=N ltr/run_training.py <train_module> <train_name>``. The launcher's
+RANK/WORLD_SIZE/LOCAL_RANK variables are detected, every process joins the process group (NCCL
+when GPUs are available, gloo on the CPU; ``--dist_backend`` overrides), trains on its own
+GPU (``cuda:LOCAL_RANK``) with DistributedDataParallel, and draws its own data: with
+``--seed S`` process r is seeded with S + r (``settings.process_seed``), so the ranks see different
+samples and a rerun sees the same ones (without ``--seed`` every process draws a random seed,
+recorded as ``settings.process_seed``). ``settings.batch_size`` is per process. Only rank 0
+prints, logs progress and writes checkpoints and tensorboard files.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import random
 import subprocess
@@ -18,6 +29,7 @@ import numpy as np
 import torch
 
 import ltr.train_settings
+from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -71,17 +83,32 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = True,
-                 seed: int | None = None) -> None:
-    """Build the settings and run ``ltr.train_settings.<train_module>.<train_name>.run``."""
-    import cv2
+def process_seed(seed: int | None, rank: int) -> int:
+    """The seed of process ``rank``: ``seed + rank``; without a seed a random one from the OS
+    (torch's built-in default seed is the same in every process, which would give every rank
+    the same data)."""
+    if seed is None:
+        return int.from_bytes(os.urandom(4), "little")
+    return seed + rank
 
-    cv2.setNumThreads(0)  # OpenCV threads fight with the data-loader workers
-    torch.backends.cudnn.benchmark = cudnn_benchmark
-    if seed is not None:
-        set_seed(seed)
-    module = import_train_settings(train_module, train_name)
 
+def start_process_group(dist_backend: str | None = None
+                        ) -> tuple[multigpu.LauncherEnvironment | None, str | None]:
+    """Join the process group when a launcher started this process; (launch, backend) or
+    (None, None) for a single-process run."""
+    launch = multigpu.launcher_environment()
+    if launch is None:
+        if dist_backend is not None:
+            raise SystemExit("--dist_backend is only used under a distributed launcher (torchrun "
+                             "sets RANK, WORLD_SIZE and LOCAL_RANK)")
+        return None, None
+    return launch, multigpu.init_distributed(launch, dist_backend)
+
+
+def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, seed: int | None,
+                  launch: multigpu.LauncherEnvironment | None = None,
+                  backend: str | None = None) -> Settings:
+    """The Settings of a run before its train-settings module adds its own fields."""
     settings = Settings()
     settings.module_name = train_module
     settings.script_name = train_name
@@ -89,11 +116,39 @@ def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = Tru
     settings.add_field("seed", seed)
     settings.add_field("cudnn_benchmark", cudnn_benchmark)
     settings.add_field("git_commit", git_commit())
+    if launch is not None:
+        settings.rank, settings.world_size = launch.rank, launch.world_size
+        settings.local_rank = launch.local_rank
+        settings.add_field("dist_backend", backend)
+        if backend == "nccl":
+            settings.device = f"cuda:{launch.local_rank}"
+        else:  # gloo: training on the CPU
+            settings.use_gpu = False
+    settings.add_field("process_seed", process_seed(seed, settings.rank))
+    return settings
 
-    print(f"Training: {train_module} {train_name}")
-    print(f"Git commit: {settings.git_commit}")
-    print(settings.report())
-    module.run(settings)
+
+def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = True,
+                 seed: int | None = None, dist_backend: str | None = None) -> None:
+    """Build the settings and run ``ltr.train_settings.<train_module>.<train_name>.run``
+    (in a process group when a distributed launcher started this process)."""
+    import cv2
+
+    cv2.setNumThreads(0)  # OpenCV threads fight with the data-loader workers
+    torch.backends.cudnn.benchmark = cudnn_benchmark
+    module = import_train_settings(train_module, train_name)
+    launch, backend = start_process_group(dist_backend)
+    try:
+        settings = make_settings(train_module, train_name, cudnn_benchmark, seed, launch, backend)
+        set_seed(settings.process_seed)
+        if multigpu.is_main_process():
+            print(f"Training: {train_module} {train_name}"
+                  + (f" (distributed: {launch.world_size} processes, {backend})" if launch else ""))
+            print(f"Git commit: {settings.git_commit}")
+            print(settings.report(), flush=True)
+        module.run(settings)
+    finally:
+        multigpu.shutdown_distributed()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,12 +157,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("train_name", help="training settings in that module, e.g. atom")
     parser.add_argument("--cudnn_benchmark", action=argparse.BooleanOptionalAction, default=True,
                         help="set torch.backends.cudnn.benchmark (default: on)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: not seeded)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random seed; process r of a distributed run uses seed + r "
+                             "(default: a random seed per process, shown as process_seed)")
+    parser.add_argument("--dist_backend", choices=list(multigpu.BACKENDS), default=None,
+                        help="distributed backend under torchrun "
+                             "(default: nccl with GPUs, else gloo)")
     parser.add_argument("--log_level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="logging level")
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="logging level (processes other than rank 0 log warnings and "
+                             "errors only)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
-    run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed)
+    try:
+        launch = multigpu.launcher_environment()
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    level = args.log_level
+    if launch is not None and launch.rank != 0 and logging.getLevelName(level) < logging.WARNING:
+        level = "WARNING"
+    prefix = f"[rank {launch.rank}] " if launch is not None else ""
+    logging.basicConfig(level=level,
+                        format=f"%(asctime)s {prefix}%(name)s %(levelname)s: %(message)s")
+    run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed,
+                 args.dist_backend)
 
 
 if __name__ == "__main__":

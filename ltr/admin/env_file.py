@@ -105,6 +105,12 @@ class EnvFileSpec:
         logger.info("Created settings file with defaults: %s", path)
         return True
 
+    def print_report(self) -> None:
+        """Create the file if missing, then print where it is and every resolved value."""
+        created = self.create_if_missing()
+        print(("Created " if created else "Using existing ") + str(self.settings_file()))
+        print(EnvSettings(self).report())
+
     def load_file_values(self) -> dict[str, str]:
         """The values the local file sets, validated against the known fields."""
         path = self.settings_file()

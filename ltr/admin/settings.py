@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "multi_gpu": False,         # wrap the net for data-parallel training
     "move_data_to_gpu": True,   # move each batch to the training device
     "max_restarts": 10,         # fail-safe training: how often to resume after a crash
+    "rank": 0,                  # distributed training: global rank of this process
+    "world_size": 1,            # distributed training: number of processes
+    "local_rank": 0,            # distributed training: rank on this node (GPU index)
+    "ddp_find_unused_parameters": False,  # DistributedDataParallel's find_unused_parameters
 }
 
 _NEAR_MISS_CUTOFF = 0.8

@@ -3,7 +3,7 @@
 The classes are imported on first use, so ``import ltr.dataset.synthetic`` (the generator and its
 command line) does not pay for torch and the readers.
 """
-import importlib
+from ltr.admin.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "BaseImageDataset": "ltr.dataset.base_image_dataset",
@@ -21,15 +21,4 @@ _EXPORTS = {
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ltr.dataset' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports("ltr.dataset", _EXPORTS, globals())

@@ -12,6 +12,7 @@ import torch
 
 from ltr.actors.base_actor import BaseActor
 from ltr.admin import loading
+from ltr.admin import multigpu
 from ltr.admin.multigpu import unwrap
 from ltr.admin.settings import default_device
 
@@ -21,12 +22,22 @@ logger = logging.getLogger(__name__)
 _NEVER_RESTORED = ("lr_scheduler", "constructor", "net_type", "actor_type", "net_info")
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class BaseTrainer(ABC):
     """Trains ``actor`` with ``optimizer`` over ``loaders`` for a number of epochs.
 
     Subclasses implement :meth:`train_epoch`. After every epoch the LR scheduler steps and a
     checkpoint ``<workspace_dir>/checkpoints/<project_path>/<NetType>_epNNNN.pth.tar`` is written
     (atomically: a temporary file in the same folder, renamed when complete).
+
+    Inside a process group (distributed launch, see :mod:`ltr.admin.multigpu`) the network is
+    wrapped in DistributedDataParallel (``settings.ddp_find_unused_parameters``, default False),
+    only rank 0 writes checkpoints, and every rank waits until the checkpoint is written.
     """
 
     def __init__(self, actor: BaseActor, loaders: Sequence[Any], optimizer: torch.optim.Optimizer,
@@ -40,6 +51,12 @@ class BaseTrainer(ABC):
         self.stats: dict = {}
         self.device = default_device(settings)
         self.actor.to(self.device)
+        self.distributed = multigpu.is_distributed()
+        self.is_main_process = multigpu.is_main_process()
+        if self.distributed:
+            self.actor.net = multigpu.wrap_distributed(
+                self.actor.net, self.device,
+                bool(getattr(settings, "ddp_find_unused_parameters", False)))
         self._checkpoint_dir = os.path.join(os.path.expanduser(settings.env.workspace_dir),
                                             "checkpoints")
 
@@ -54,7 +71,10 @@ class BaseTrainer(ABC):
         Args:
             load_latest: first resume from the latest checkpoint of this run (if there is one).
             fail_safe: after an ``Exception`` (not ``KeyboardInterrupt``), log it and resume from
-                the latest checkpoint; at most ``settings.max_restarts`` (default 10) times.
+                the latest checkpoint; at most ``settings.max_restarts`` (default 10) times. In a
+                distributed run the other processes cannot be resynchronised from inside, so the
+                exception is raised; restart the whole group (``torchrun --max-restarts``) and
+                ``load_latest`` resumes it.
         """
         max_restarts = int(getattr(self.settings, "max_restarts", 10))
         restarts = 0
@@ -69,10 +89,12 @@ class BaseTrainer(ABC):
                     self.train_epoch()
                     if self.lr_scheduler is not None:
                         self.lr_scheduler.step()
-                    self.save_checkpoint()
+                    if self.is_main_process:
+                        self.save_checkpoint()
+                    multigpu.barrier()
                 break
             except Exception:
-                if not fail_safe:
+                if not fail_safe or self.distributed:
                     raise
                 logger.exception("Training crashed at epoch %d", epoch)
                 if restarts >= max_restarts:
@@ -135,6 +157,7 @@ class BaseTrainer(ABC):
                 torch.save(self.checkpoint_state(), f)
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(tmp_path, 0o666 & ~_current_umask())  # mkstemp creates files as 0600
             os.replace(tmp_path, final_path)
         except BaseException:
             if os.path.exists(tmp_path):

@@ -12,6 +12,7 @@ import torch
 from tqdm import tqdm
 
 from ltr.actors.base_actor import BaseActor
+from ltr.admin import multigpu
 from ltr.admin.stats import AverageMeter, StatValue
 from ltr.admin.tensorboard import TensorboardWriter
 from ltr.trainers.base_trainer import BaseTrainer
@@ -40,6 +41,13 @@ class LTRTrainer(BaseTrainer):
     (FPS, averages) is logged every ``settings.print_interval`` iterations; at the end of every
     epoch the epoch averages and learning rates go to tensorboard
     (``<tensorboard_dir>/<project_path>/<loader name>``).
+
+    ``self.timing[loader name]`` holds, for the latest pass over a loader, the number of
+    iterations, the total seconds and the seconds spent waiting for the loader's next batch.
+
+    Distributed runs: the epoch averages are averaged over all processes (weighted by their sample
+    counts) before they are recorded, so every rank keeps the same statistics; only rank 0 shows
+    progress and writes tensorboard.
     """
 
     def __init__(self, actor: BaseActor, loaders: Sequence[Any], optimizer: torch.optim.Optimizer,
@@ -53,25 +61,30 @@ class LTRTrainer(BaseTrainer):
                              f"{self.print_interval!r}")
         self.print_stats = getattr(settings, "print_stats", None)
         self.move_data_to_gpu = getattr(settings, "move_data_to_gpu", True)
-        tensorboard_dir = os.path.join(os.path.expanduser(settings.env.tensorboard_dir),
-                                       settings.project_path)
-        self.tensorboard_writer = TensorboardWriter(tensorboard_dir,
-                                                    [loader.name for loader in self.loaders])
+        self.timing: dict[str, dict[str, float]] = {}
+        self.tensorboard_writer = None
+        if self.is_main_process:
+            tensorboard_dir = os.path.join(os.path.expanduser(settings.env.tensorboard_dir),
+                                           settings.project_path)
+            self.tensorboard_writer = TensorboardWriter(tensorboard_dir,
+                                                        [loader.name for loader in self.loaders])
 
     def train(self, max_epochs: int, load_latest: bool = False, fail_safe: bool = True) -> None:
-        if hasattr(self.settings, "report"):
+        if hasattr(self.settings, "report") and self.is_main_process:
             logger.info("%s", self.settings.report())
         try:
             super().train(max_epochs, load_latest, fail_safe)
         finally:
-            self.tensorboard_writer.close()
+            if self.tensorboard_writer is not None:
+                self.tensorboard_writer.close()
 
     def train_epoch(self) -> None:
         for loader in self.loaders:
             if self.epoch % getattr(loader, "epoch_interval", 1) == 0:
                 self.cycle_dataset(loader)
         self._stats_new_epoch()
-        self._write_tensorboard()
+        if self.tensorboard_writer is not None:
+            self._write_tensorboard()
 
     def cycle_dataset(self, loader: Any) -> None:
         """One pass over ``loader``."""
@@ -80,10 +93,15 @@ class LTRTrainer(BaseTrainer):
         stack_dim = getattr(loader, "stack_dim", 0)
         num_batches = len(loader)
         self._init_timing()
+        data_seconds = 0.0
+        start = previous_end = time.perf_counter()
+        iterations = 0
         with torch.set_grad_enabled(training):
             bar = tqdm(loader, total=num_batches, desc=f"{loader.name} ep{self.epoch}",
-                       leave=False, disable=None)
+                       leave=False, disable=None if self.is_main_process else True)
             for i, data in enumerate(bar, 1):
+                data_seconds += time.perf_counter() - previous_end
+                iterations = i
                 if not isinstance(data, TensorDict):
                     data = TensorDict(data)
                 if self.move_data_to_gpu:
@@ -100,6 +118,10 @@ class LTRTrainer(BaseTrainer):
                 batch_size = batch_size_of(data, stack_dim)
                 self._update_stats(stats, batch_size, loader)
                 self._print_stats(i, num_batches, loader, batch_size)
+                previous_end = time.perf_counter()
+        self.timing[loader.name] = {"iterations": iterations,
+                                    "seconds": time.perf_counter() - start,
+                                    "data_seconds": data_seconds}
 
     # ----------------------------------------------------------------- stats
     def _init_timing(self) -> None:
@@ -122,7 +144,7 @@ class LTRTrainer(BaseTrainer):
         batch_fps = batch_size / max(now - self.prev_time, 1e-9)
         average_fps = self.num_frames / max(now - self.start_time, 1e-9)
         self.prev_time = now
-        if i % self.print_interval != 0 and i != num_batches:
+        if not self.is_main_process or (i % self.print_interval != 0 and i != num_batches):
             return
         parts = [f"[{loader.name}: {self.epoch}, {i} / {num_batches}] "
                  f"FPS: {average_fps:.1f} ({batch_fps:.1f})"]
@@ -140,10 +162,23 @@ class LTRTrainer(BaseTrainer):
                     if name not in self.stats[loader.name]:
                         self.stats[loader.name][name] = StatValue()
                     self.stats[loader.name][name].update(param_group["lr"])
+        if self.distributed:
+            self._average_stats_over_processes()
         for loader_stats in self.stats.values():
             for value in (loader_stats or {}).values():
                 if hasattr(value, "new_epoch"):
                     value.new_epoch()
+
+    def _average_stats_over_processes(self) -> None:
+        """Replace every running average by the sample-weighted average over all processes."""
+        meters = [value for loader_stats in self.stats.values()
+                  for value in (loader_stats or {}).values() if isinstance(value, AverageMeter)]
+        totals = multigpu.all_reduce_sum(
+            [x for meter in meters for x in (float(meter.sum), float(meter.count))], self.device)
+        for k, meter in enumerate(meters):
+            meter.sum, meter.count = totals[2 * k], int(round(totals[2 * k + 1]))
+            if meter.count > 0:
+                meter.avg = meter.sum / meter.count
 
     def _write_tensorboard(self) -> None:
         if self.epoch == 1:

@@ -54,6 +54,4 @@ def create_default_local_file() -> bool:
 
 
 if __name__ == "__main__":
-    created = create_default_local_file()
-    print(("Created " if created else "Using existing ") + str(SPEC.settings_file()))
-    print(env_settings().report())
+    SPEC.print_report()

@@ -1,0 +1,1 @@
+"""Training settings of bounding-box regression networks (ATOM's IoU-Net)."""
