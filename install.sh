@@ -69,6 +69,14 @@ else
     echo "$STAMP_NEW" > "$STAMP"
 fi
 
+step "visdom front end (its JavaScript and CSS from the npm registry, so the page works offline)"
+if command -v npm >/dev/null 2>&1; then
+    "$PY" -m pytracking.utils.visdom_assets \
+        || echo "visdom front-end files could not be installed: the live-debugging page stays blank offline."
+else
+    echo "npm not found: the visdom live-debugging page stays blank without internet (install Node.js/npm and re-run)."
+fi
+
 step "Precise RoI Pooling op (C++ CPU kernel; CUDA kernel when torch has CUDA and nvcc exists)"
 if [ -f external/prroi_pool/build.py ]; then
     "$PY" -m prroi_pool.build --if-needed

@@ -107,7 +107,7 @@ def start_process_group(dist_backend: str | None = None
 
 def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, seed: int | None,
                   launch: multigpu.LauncherEnvironment | None = None,
-                  backend: str | None = None) -> Settings:
+                  backend: str | None = None, visdom: tuple[str, int] | None = None) -> Settings:
     """The Settings of a run before its train-settings module adds its own fields."""
     settings = Settings()
     settings.module_name = train_module
@@ -125,11 +125,15 @@ def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, see
         else:  # gloo: training on the CPU
             settings.use_gpu = False
     settings.add_field("process_seed", process_seed(seed, settings.rank))
+    if visdom is not None:
+        settings.use_visdom = True
+        settings.visdom_server, settings.visdom_port = visdom
     return settings
 
 
 def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = True,
-                 seed: int | None = None, dist_backend: str | None = None) -> None:
+                 seed: int | None = None, dist_backend: str | None = None,
+                 visdom: tuple[str, int] | None = None) -> None:
     """Build the settings and run ``ltr.train_settings.<train_module>.<train_name>.run``
     (in a process group when a distributed launcher started this process)."""
     import cv2
@@ -139,7 +143,8 @@ def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = Tru
     module = import_train_settings(train_module, train_name)
     launch, backend = start_process_group(dist_backend)
     try:
-        settings = make_settings(train_module, train_name, cudnn_benchmark, seed, launch, backend)
+        settings = make_settings(train_module, train_name, cudnn_benchmark, seed, launch, backend,
+                                 visdom)
         set_seed(settings.process_seed)
         if multigpu.is_main_process():
             print(f"Training: {train_module} {train_name}"
@@ -163,6 +168,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dist_backend", choices=list(multigpu.BACKENDS), default=None,
                         help="distributed backend under torchrun "
                              "(default: nccl with GPUs, else gloo)")
+    parser.add_argument("--use_visdom", action="store_true",
+                        help="also plot the loss curves in visdom (start the server with "
+                             "python -m pytracking.utils.visdom_server)")
+    parser.add_argument("--visdom_server", default="127.0.0.1", help="visdom host")
+    parser.add_argument("--visdom_port", type=int, default=8097, help="visdom port")
     parser.add_argument("--log_level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="logging level (processes other than rank 0 log warnings and "
@@ -179,7 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=level,
                         format=f"%(asctime)s {prefix}%(name)s %(levelname)s: %(message)s")
     run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed,
-                 args.dist_backend)
+                 args.dist_backend,
+                 (args.visdom_server, args.visdom_port) if args.use_visdom else None)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,12 @@ Examples (from the repository root):
   python pytracking/run_tracker.py atom default --dataset otb --sequence Crossing --debug 1
   python pytracking/run_tracker.py atom default --dataset lasot --threads 4 --runid 0
   python pytracking/run_tracker.py atom default --dataset synthetic sample_memory_size=100
+  python pytracking/run_tracker.py atom default --sequence Crossing --debug 2 --use_visdom
+  python pytracking/run_tracker.py siamfc default --sequence Crossing --debug 1 --save_video --rerun
 Results go to <results_path>/<tracker>/<param>[_<runid>]/<sequence>.txt; sequences whose results
 exist already are skipped, so an interrupted run continues where it stopped.
+--use_visdom needs a server: python -m pytracking.utils.visdom_server (space pauses, right arrow
+steps). --save_video / --save_frames write <results dir>/<sequence>_vis.mp4 / <sequence>_frames/.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import sys
 from pytracking.evaluation.datasets import DATASETS, load_dataset
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker
+from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="number of worker processes (0: run in this process)")
     parser.add_argument("--rerun", action="store_true",
                         help="run sequences again even if their results exist")
+    add_visualization_arguments(parser)
     return parser
 
 
@@ -52,11 +58,13 @@ def select_sequences(sequences, wanted):
 def main(argv=None) -> int:
     args = build_parser().parse_intermixed_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    visualization = visualization_options(args)
     tracker = Tracker(args.tracker_name, args.tracker_param, args.runid)
     tracker.get_parameters(args.overrides)  # fail early on a misspelled override
     sequences = select_sequences(load_dataset(args.dataset).get_sequence_list(), args.sequence)
     records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
-                          threads=args.threads, skip_existing=not args.rerun)
+                          threads=args.threads, skip_existing=not args.rerun,
+                          visualization=visualization)
     for record in records:
         print(record.line())
     return 1 if any(r.status == "failed" for r in records) else 0

@@ -3,6 +3,7 @@
 Examples (from the repository root):
   python pytracking/run_video.py atom default my_video.mp4 --optional_box 100 80 40 60 --save_results
   python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --output out.mp4
+  python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --use_visdom
 The initial box is [x y w h] of the target in the first frame. With --save_results the boxes go to
 <results_path>/<tracker>/<param>/video_<name>.txt and the annotated video next to them (or --output).
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pytracking.evaluation.running import frames_per_second
 from pytracking.evaluation.tracker import Tracker
+from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
+from pytracking.utils.visualization.session import VisualizationSession
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,16 +34,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save_results", action="store_true",
                         help="write the boxes and an annotated video")
     parser.add_argument("--output", default=None, help="annotated video path (with --save_results)")
-    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
+    parser.add_argument("--debug", type=int, default=None,
+                        help="debug level (0: off; >= 1 adds the score-map inset to the video)")
+    add_visualization_arguments(parser, saving=False)
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_intermixed_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    session = VisualizationSession(visualization_options(args))
     tracker = Tracker(args.tracker_name, args.tracker_param)
-    output = tracker.run_video(args.videofile, args.optional_box, save_results=args.save_results,
-                               overrides=args.overrides, debug=args.debug, output_video=args.output)
+    callbacks = session.sequence_callbacks(Path(args.videofile).stem, None, tracker.results_dir)
+    try:
+        output = tracker.run_video(args.videofile, args.optional_box,
+                                   save_results=args.save_results, overrides=args.overrides,
+                                   debug=args.debug, output_video=args.output,
+                                   frame_callback=callbacks, debug_sink=session.sink)
+    finally:
+        if callbacks is not None:
+            callbacks.close()
+        session.close()
     print(f"{args.videofile}: {len(output.time)} frames, "
           f"{frames_per_second(output.time):.2f} FPS")
     return 0

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "world_size": 1,            # distributed training: number of processes
     "local_rank": 0,            # distributed training: rank on this node (GPU index)
     "ddp_find_unused_parameters": False,  # DistributedDataParallel's find_unused_parameters
+    "use_visdom": False,        # also send the per-epoch loss curves to a visdom server
+    "visdom_server": "127.0.0.1",  # visdom server host (python -m pytracking.utils.visdom_server)
+    "visdom_port": 8097,        # visdom server port
 }
 
 _NEAR_MISS_CUTOFF = 0.8

@@ -68,6 +68,11 @@ class LTRTrainer(BaseTrainer):
                                            settings.project_path)
             self.tensorboard_writer = TensorboardWriter(tensorboard_dir,
                                                         [loader.name for loader in self.loaders])
+        self.visdom_plotter = None
+        if self.is_main_process and getattr(settings, "use_visdom", False):
+            from pytracking.utils.visualization.training import VisdomTrainingPlotter
+            self.visdom_plotter = VisdomTrainingPlotter(settings.visdom_server,
+                                                        settings.visdom_port)
 
     def train(self, max_epochs: int, load_latest: bool = False, fail_safe: bool = True) -> None:
         if hasattr(self.settings, "report") and self.is_main_process:
@@ -85,6 +90,8 @@ class LTRTrainer(BaseTrainer):
         self._stats_new_epoch()
         if self.tensorboard_writer is not None:
             self._write_tensorboard()
+        if self.visdom_plotter is not None:
+            self.visdom_plotter.write_epoch(self.stats, self.epoch)
 
     def cycle_dataset(self, loader: Any) -> None:
         """One pass over ``loader``."""

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.tracker import Tracker
+from pytracking.utils.visualization.session import VisualizationOptions, VisualizationSession
 
 logger = logging.getLogger(__name__)
 
@@ -46,59 +47,88 @@ def frames_per_second(times: np.ndarray) -> float:
 
 def run_sequence_and_save(seq: Sequence, tracker: Tracker, overrides: Seq[str] = (),
                           debug: Optional[int] = None, skip_existing: bool = True,
-                          frame_callback=None) -> RunRecord:
+                          frame_callback=None, debug_sink=None) -> RunRecord:
     """Run ``tracker`` on ``seq`` and write its result files, unless they exist already."""
     if skip_existing and tracker.has_results(seq):
         return RunRecord(tracker.display_name, seq.name, "skipped")
     output = tracker.run_sequence(seq, overrides=overrides, debug=debug,
-                                  frame_callback=frame_callback)
+                                  frame_callback=frame_callback, debug_sink=debug_sink)
     tracker.save_sequence_output(seq, output)
     return RunRecord(tracker.display_name, seq.name, "done", len(output.time),
                      frames_per_second(output.time), float(output.time[0]))
 
 
 def _run_job(seq: Sequence, tracker: Tracker, overrides: Seq[str], debug: Optional[int],
-             skip_existing: bool) -> RunRecord:
+             skip_existing: bool, vis: Optional[VisualizationSession] = None) -> RunRecord:
     """One job; a failure is logged and reported in the record so the other jobs go on."""
+    callbacks = None
     try:
-        return run_sequence_and_save(seq, tracker, overrides, debug, skip_existing)
+        if skip_existing and tracker.has_results(seq):
+            if vis is not None and vis.options.active:
+                logger.info("%s: results exist, no visualization made (use --rerun)", seq.name)
+            return RunRecord(tracker.display_name, seq.name, "skipped")
+        if vis is not None:
+            callbacks = vis.sequence_callbacks(seq.name, seq.ground_truth_rect, tracker.results_dir)
+        return run_sequence_and_save(seq, tracker, overrides, debug, skip_existing,
+                                     frame_callback=callbacks,
+                                     debug_sink=vis.sink if vis is not None else None)
     except Exception as exc:  # any tracker error is reported per job
         logger.exception("Tracker %s failed on %s", tracker.display_name, seq.name)
         return RunRecord(tracker.display_name, seq.name, "failed",
                          error=f"{type(exc).__name__}: {exc}")
+    finally:
+        if callbacks is not None:
+            callbacks.close()
 
 
 def _worker(seq: Sequence, tracker_args: tuple, overrides: Seq[str], debug: Optional[int],
-            skip_existing: bool, torch_threads: int) -> RunRecord:
+            skip_existing: bool, torch_threads: int,
+            visualization: Optional[VisualizationOptions] = None) -> RunRecord:
     import torch
     torch.set_num_threads(torch_threads)
-    return _run_job(seq, Tracker(*tracker_args), overrides, debug, skip_existing)
+    # worker processes show and save, but do not listen for pause / step keys
+    vis = VisualizationSession(visualization, interactive=False) \
+        if visualization is not None and visualization.active else None
+    try:
+        return _run_job(seq, Tracker(*tracker_args), overrides, debug, skip_existing, vis)
+    finally:
+        if vis is not None:
+            vis.close()
 
 
 def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overrides: Seq[str] = (),
                 debug: Optional[int] = None, threads: int = 0, skip_existing: bool = True,
-                start_method: str = "spawn") -> list[RunRecord]:
+                start_method: str = "spawn",
+                visualization: Optional[VisualizationOptions] = None) -> list[RunRecord]:
     """Run every tracker on every sequence; results that exist already are kept and skipped.
 
     ``threads`` > 0 runs that many worker processes (each job is one tracker on one sequence);
     a failure in one job is reported and does not stop the others. ``start_method`` is the
-    multiprocessing start method of the workers.
+    multiprocessing start method of the workers. ``visualization`` adds live visdom panes and/or
+    saved videos / frames (visdom is contacted once per run, or once per job in worker processes).
     """
     sequences = list(dataset)
     trackers = list(trackers)
     jobs = [(seq, trk) for seq in sequences for trk in trackers]
     records: list[RunRecord] = []
     if threads <= 0:
-        for seq, trk in tqdm(jobs, desc="sequences", unit="seq", disable=len(jobs) < 2):
-            records.append(_run_job(seq, trk, overrides, debug, skip_existing))
-            logger.info(records[-1].line())
+        vis = VisualizationSession(visualization) \
+            if visualization is not None and visualization.active else None
+        try:
+            for seq, trk in tqdm(jobs, desc="sequences", unit="seq", disable=len(jobs) < 2):
+                records.append(_run_job(seq, trk, overrides, debug, skip_existing, vis))
+                logger.info(records[-1].line())
+        finally:
+            if vis is not None:
+                vis.close()
         return records
     torch_threads = max(1, (os.cpu_count() or 1) // threads)
     context = multiprocessing.get_context(start_method)
     with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
         futures = [pool.submit(_worker, seq, (trk.name, trk.parameter_name, trk.run_id,
                                               trk.display_name, trk.results_path),
-                               list(overrides), debug, skip_existing, torch_threads)
+                               list(overrides), debug, skip_existing, torch_threads,
+                               visualization)
                    for seq, trk in jobs]
         for fut in tqdm(as_completed(futures), total=len(futures), desc="sequences", unit="seq"):
             records.append(fut.result())

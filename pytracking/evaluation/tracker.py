@@ -16,9 +16,10 @@ import numpy as np
 from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
 from pytracking.tracker.base import BaseTracker
-from pytracking.utils.drawing import draw_box
+from pytracking.utils.frame_saver import FrameSaver
 from pytracking.utils.image_io import read_frame, to_rgb
 from pytracking.utils.params import Params
+from pytracking.utils.visualization.debug_sink import DebugSink
 
 logger = logging.getLogger(__name__)
 
@@ -92,21 +93,27 @@ class Tracker:
             raise ValueError(f"Parameters of {self.display_name} are not typed; cannot override")
         return params
 
-    def create_tracker(self, params: Params) -> BaseTracker:
-        return self.tracker_class(params)
+    def create_tracker(self, params: Params, debug_sink: Optional[DebugSink] = None) -> BaseTracker:
+        """The tracker; with ``debug_sink`` its debug items go there (``tracker.debug_sink``)."""
+        tracker = self.tracker_class(params)
+        if debug_sink is not None:
+            tracker.debug_sink = debug_sink
+            tracker.visdom = getattr(debug_sink, "client", None)
+        return tracker
 
     def run_sequence(self, seq: Sequence, overrides: Iterable[str] = (),
                      debug: Optional[int] = None,
-                     frame_callback=None) -> SequenceOutput:
+                     frame_callback=None, debug_sink: Optional[DebugSink] = None) -> SequenceOutput:
         """Track ``seq`` from its first ground-truth box; returns boxes and per-frame times.
 
         ``frame_callback(frame_index, image, output_dict)``, if given, is called after every frame
-        (used for saved or live visualizations).
+        (used for saved or live visualizations; its time is not counted). ``debug_sink`` becomes
+        the tracker's ``debug_sink``.
         """
         params = self.get_parameters(overrides)
         if debug is not None and isinstance(params, Params) and "debug" in params.as_dict():
             params.debug = debug
-        tracker = self.create_tracker(params)
+        tracker = self.create_tracker(params, debug_sink)
         n = len(seq.frames)
         boxes = np.zeros((n, 4))
         times = np.zeros(n)
@@ -137,11 +144,15 @@ class Tracker:
 
     def run_video(self, video_path: str, optional_box: Optional[Seq[float]] = None,
                   save_results: bool = False, overrides: Iterable[str] = (),
-                  debug: Optional[int] = None, output_video: Optional[str] = None) -> SequenceOutput:
+                  debug: Optional[int] = None, output_video: Optional[str] = None,
+                  frame_callback=None, debug_sink: Optional[DebugSink] = None) -> SequenceOutput:
         """Track a video file from ``optional_box`` ([x, y, w, h] in the first frame).
 
         With ``save_results`` the boxes go to ``<results_dir>/video_<name>.txt`` and an annotated
-        video to ``output_video`` (default ``<results_dir>/video_<name>.mp4``).
+        video to ``output_video`` (default ``<results_dir>/video_<name>.mp4``), drawn like the saved
+        visualizations of ``run_tracker.py --save_video`` (score-map inset at ``debug`` >= 1 when
+        the tracker outputs ``'score_map'``). ``frame_callback`` and ``debug_sink`` are as in
+        :meth:`run_sequence`.
         """
         if optional_box is None:
             raise ValueError("run_video needs the initial box [x, y, w, h] of the first frame "
@@ -153,10 +164,11 @@ class Tracker:
         params = self.get_parameters(overrides)
         if debug is not None and isinstance(params, Params) and "debug" in params.as_dict():
             params.debug = debug
-        tracker = self.create_tracker(params)
+        tracker = self.create_tracker(params, debug_sink)
         stem = Path(video_path).stem
-        writer = None
         video_out = Path(output_video) if output_video else self.results_dir / f"video_{stem}.mp4"
+        saver = FrameSaver(video_path=video_out, fps=fps, debug_level=debug or 0) \
+            if save_results else None
         boxes, times = [], []
         try:
             while True:
@@ -166,23 +178,20 @@ class Tracker:
                 image = to_rgb(frame_bgr, bgr=True)
                 start = time.perf_counter()
                 if not boxes:
-                    tracker.initialize(image, {"init_bbox": list(optional_box)})
-                    box = [float(v) for v in optional_box]
+                    out = tracker.initialize(image, {"init_bbox": list(optional_box)}) or {}
+                    out = {**out, "target_bbox": [float(v) for v in optional_box]}
                 else:
-                    box = tracker.track(image)["target_bbox"]
+                    out = tracker.track(image)
                 times.append(time.perf_counter() - start)
-                boxes.append(box)
-                if save_results:
-                    if writer is None:
-                        video_out.parent.mkdir(parents=True, exist_ok=True)
-                        writer = cv2.VideoWriter(str(video_out), cv2.VideoWriter_fourcc(*"mp4v"),
-                                                 fps, (image.shape[1], image.shape[0]))
-                    annotated = draw_box(image, box, color=(0, 255, 0))
-                    writer.write(np.ascontiguousarray(annotated[:, :, ::-1]))
+                boxes.append(out["target_bbox"])
+                if saver is not None:
+                    saver(len(boxes) - 1, image, out)
+                if frame_callback is not None:
+                    frame_callback(len(boxes) - 1, image, out)
         finally:
             capture.release()
-            if writer is not None:
-                writer.release()
+            if saver is not None:
+                saver.close()
         if not boxes:
             raise OSError(f"Video file {video_path} has no readable frames")
         output = SequenceOutput(np.asarray(boxes), np.asarray(times))

@@ -8,6 +8,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from pytracking.utils.image_io import to_rgb
+from pytracking.utils.visualization.debug_sink import DebugSink
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ class BaseTracker(ABC):
     frames may change size mid-sequence). Subclasses implement :meth:`initialize_target` and
     :meth:`track_frame`. Every returned box is finite with positive size: a subclass result that is
     not is replaced by the previous box, with a warning.
+
+    Debugging: ``self.debug_sink`` receives debug items (``self.debug_sink.heatmap('score', s)``,
+    ``.image``, ``.line``, ``.info``, each with the ``level`` from which it is shown); the runner
+    replaces the default sink, which discards everything, when a live visualization is active.
+    ``self.visdom`` is then the runner's visdom client (``None`` otherwise). Extra keys of the dict
+    returned by ``track_frame`` are shown by the runner: ``'score_map'`` (H x W), ``'anchor_box'``
+    ([x, y, w, h]), ``'proposals'`` / ``'refined_boxes'`` (N x 4), ``'cg_losses'`` (losses of this
+    frame's optimization) and ``'memory_weights'`` (one weight per memory sample).
     """
 
     def __init__(self, params: Any) -> None:
@@ -47,6 +56,7 @@ class BaseTracker(ABC):
         self.frame_num = 0
         self._last_box: Optional[np.ndarray] = None
         self.visdom = None
+        self.debug_sink: DebugSink = DebugSink()
 
     # ------------------------------------------------------------------ to implement
     @abstractmethod
