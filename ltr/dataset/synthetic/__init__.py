@@ -28,7 +28,7 @@ Command line: python -m ltr.dataset.synthetic --help
 from .formats.coco import StillRecord
 from .formats.common import SequenceRecord, sequence_seed
 from .scene import SyntheticSequence, generate_sequence
-from .writer import FORMATS, SyntheticDatasetInfo, write_dataset
+from .writer import FORMATS, SyntheticDatasetInfo, dataset_root, ensure_dataset, write_dataset
 
 __all__ = ["FORMATS", "SequenceRecord", "StillRecord", "SyntheticDatasetInfo", "SyntheticSequence",
-           "generate_sequence", "sequence_seed", "write_dataset"]
+           "dataset_root", "ensure_dataset", "generate_sequence", "sequence_seed", "write_dataset"]

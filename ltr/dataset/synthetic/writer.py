@@ -1,5 +1,6 @@
 """write_dataset: generate sequences and write them in one of the supported layouts."""
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Tuple, Union
@@ -80,3 +81,43 @@ def write_dataset(fmt: str, out_dir: Union[str, Path], num_sequences: int = 4, n
         raise
     logger.info("Wrote %d %s sequences to %s", num_sequences, fmt, target)
     return SyntheticDatasetInfo(root=target, format=fmt, sequences=records, options=options)
+
+
+def dataset_root(fmt: str, out_dir: Union[str, Path], **format_options: Any) -> Path:
+    """The folder `write_dataset(fmt, out_dir, ...)` writes (out_dir, or out_dir/<split> for got10k)."""
+    options = resolve_options(fmt, format_options)
+    unit = REGISTRY[fmt].unit(options)
+    out_dir = Path(out_dir).expanduser().absolute()
+    return out_dir / unit if unit else out_dir
+
+
+def _initialized_process_group():
+    """torch.distributed when a process group is up (checked without importing torch)."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        return dist
+    return None
+
+
+def ensure_dataset(fmt: str, out_dir: Union[str, Path], num_sequences: int = 4, num_frames: int = 30,
+                   seed: int = 0, image_size: Tuple[int, int] = (320, 240), **format_options: Any) -> Path:
+    """The root of the synthetic dataset under `out_dir`, generated on first use.
+
+    Datasets appear atomically, so a non-empty root is complete and is used as it is. In a
+    distributed run (a torch process group is up) only rank 0 generates; the others wait for it.
+    """
+    root = dataset_root(fmt, out_dir, **format_options)
+    dist = _initialized_process_group()
+    if dist is None or dist.get_rank() == 0:
+        if not (root.is_dir() and any(root.iterdir())):
+            try:
+                write_dataset(fmt, out_dir, num_sequences, num_frames, seed, image_size, **format_options)
+            except FileExistsError:
+                if not (root.is_dir() and any(root.iterdir())):
+                    raise  # not another writer's finished dataset: a real problem
+    if dist is not None:
+        dist.barrier()
+    if not root.is_dir():
+        raise FileNotFoundError(f"Synthetic {fmt} data missing in {root}; in a distributed run the "
+                                f"folder must be shared by all processes")
+    return root

@@ -29,7 +29,7 @@ from pathlib import Path
 from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.dataset import Got10k
-from ltr.dataset.synthetic import write_dataset
+from ltr.dataset.synthetic import ensure_dataset
 from ltr.models.backbone.resnet import pretrained_weight_file
 from ltr.models.bbreg import atom as atom_models
 from ltr.train_settings.bbreg._atom_common import (atom_loaders, atom_trainer, check_positive,
@@ -78,22 +78,9 @@ def ensure_synthetic_got10k(workspace_dir: str | Path, config: InstantConfig) ->
     In a distributed run only rank 0 writes; the other ranks wait for it.
     """
     root = synthetic_got10k_root(workspace_dir, config)
-    if multigpu.is_main_process() and not (root / "list.txt").is_file():
-        logger.info("Generating %d synthetic GOT-10k sequences in %s", config.num_sequences, root)
-        try:
-            write_dataset("got10k", root.parent, num_sequences=config.num_sequences,
+    return ensure_dataset("got10k", root.parent, num_sequences=config.num_sequences,
                           num_frames=config.num_frames, seed=config.data_seed,
                           image_size=tuple(config.image_size), split="train")
-        except FileExistsError:
-            # Another run wrote it in the meantime; complete folders appear atomically.
-            if not (root / "list.txt").is_file():
-                raise
-    multigpu.barrier()
-    if not (root / "list.txt").is_file():
-        raise FileNotFoundError(f"Synthetic GOT-10k data missing in {root} (rank "
-                                f"{multigpu.get_rank()}); the workspace_dir must be shared by all "
-                                f"processes of a distributed run")
-    return root
 
 
 def backbone_weights_available() -> bool:

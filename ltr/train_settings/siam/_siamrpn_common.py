@@ -1,0 +1,248 @@
+"""What the SiamRPN / SiamRPN++ training settings share: defaults, data pipeline, actor, learning-rate
+schedule and trainer.
+
+A settings module sets ``settings`` fields (:func:`set_defaults` with the published values of
+SiamRPN, or those of SiamRPN++ as overrides), builds its datasets and calls :func:`build_trainer`.
+
+Choices (documented because the published set-ups cannot be reproduced exactly here):
+
+* SiamRPN (Li et al. 2018): SGD, momentum 0.9, learning rate log-spaced 1e-2 -> 1e-6 over 50
+  epochs, search 255, template 127, anchors of ratios [0.33, 0.5, 1, 2, 3] (scale 8, stride 8),
+  IoU thresholds 0.6 / 0.3, 16 positives in 64 samples per pair. The paper trained on ImageNet
+  VID and YouTube-BB from an ImageNet-pretrained AlexNet; here ImageNet VID plus GOT-10k, LaSOT and
+  TrackingNet (YouTube-BB is not in the framework) and an AlexNet trained from scratch (no
+  pretrained AlexNet file exists for this backbone). Shift of the search crop up to 12 pixels,
+  scale 0.85-1.15, batch 32 and weight decay 5e-4 are the usual choices of re-implementations.
+* SiamRPN++ (Li et al. 2019, recalled from the authors' pysot configuration): 20 epochs, warm-up
+  of 5 epochs from 1e-3 to 5e-3 (geometric here), then log-spaced 5e-3 -> 5e-4, weight decay 1e-4,
+  search shift up to 64 pixels, classification loss averaged over positives and negatives
+  separately, regression weight 1.2, 600,000 pairs per epoch; ImageNet VID, COCO, GOT-10k, LaSOT
+  and TrackingNet stand in for VID/YouTube-BB/COCO/DET. pysot's L1 regression loss is replaced by
+  smooth-L1 (the SiamRPN loss) and the backbone is trained from the start (pysot freezes its
+  pretrained ResNet for 10 epochs; there is no pretrained backbone here).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Sequence
+
+import torch
+
+import ltr.data.transforms as tfm
+import ltr.models.siam.siamrpn as siamrpn_models
+from ltr.actors.siamrpn import SiamRPNActor
+from ltr.admin import multigpu
+from ltr.admin.settings import Settings
+from ltr.data import LTRLoader, sampler
+from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD
+from ltr.data.siamrpn_processing import SiamRPNProcessing
+from ltr.models.siam.anchors import RATIOS
+from ltr.models.siam.rpn_loss import RPNLoss
+from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._siamfc_common import ensure_synthetic_got10k
+
+logger = logging.getLogger(__name__)
+
+MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw")
+
+#: SiamRPN's training set-up (see the module docstring for what is published and what is chosen).
+SIAMRPN_DEFAULTS = {
+    "description": "SiamRPN (AlexNet, up-channel RPN head)",
+    "batch_size": 32,
+    "num_workers": 8,
+    "print_interval": 100,
+    "normalize_mean": list(IMAGENET_MEAN),
+    "normalize_std": list(IMAGENET_STD),
+    "exemplar_sz": 127,
+    "instance_sz": 255,
+    "context_amount": 0.5,
+    "total_stride": 8,
+    "anchor_base_size": 8,
+    "anchor_scales": [8.0],
+    "anchor_ratios": list(RATIOS),
+    "pos_iou": 0.6,
+    "neg_iou": 0.3,
+    "max_pos": 16,
+    "total_samples": 64,
+    "max_shift": 12.0,
+    "scale_jitter": 0.15,
+    "grayscale_probability": 0.0,
+    "max_gap": 100,
+    "samples_per_epoch": 50000,
+    "num_epochs": 50,
+    "lr_warmup_epochs": 0,
+    "lr_warmup_start": 1e-2,
+    "lr_start": 1e-2,
+    "lr_end": 1e-6,
+    "momentum": 0.9,
+    "weight_decay": 5e-4,
+    "cls_weight": 1.0,
+    "reg_weight": 1.2,
+    "cls_loss_mode": "sampled",
+    "smooth_l1_beta": 1.0,
+    "model": "siamrpn_alexnet",
+    "net_width": 1.0,
+    "net_hidden": 256,
+    "sampler_seed": None,
+    "loader_seed": None,
+}
+
+#: SiamRPN++ (AlexNet, depth-wise head) as overrides of :data:`SIAMRPN_DEFAULTS`.
+SIAMRPN_PP_OVERRIDES = {
+    "description": "SiamRPN++-style (AlexNet, depth-wise RPN head)",
+    "max_shift": 64.0,
+    "samples_per_epoch": 600000,
+    "num_epochs": 20,
+    "lr_warmup_epochs": 5,
+    "lr_warmup_start": 1e-3,
+    "lr_start": 5e-3,
+    "lr_end": 5e-4,
+    "weight_decay": 1e-4,
+    "cls_loss_mode": "balanced",
+    "model": "siamrpn_alexnet_dw",
+}
+
+
+def set_defaults(settings: Settings, overrides: dict | None = None) -> None:
+    """Set every SiamRPN field to its default, or to the value in ``overrides``."""
+    unknown = sorted(set(overrides or {}) - set(SIAMRPN_DEFAULTS))
+    if unknown:
+        raise ValueError(f"Unknown SiamRPN training settings {unknown}; known: "
+                         f"{sorted(SIAMRPN_DEFAULTS)}")
+    for name, value in dict(SIAMRPN_DEFAULTS, **(overrides or {})).items():
+        settings.add_field(name, value)
+
+
+def epoch_learning_rates(settings: Settings) -> list[float]:
+    """The learning rate of every epoch: ``lr_warmup_epochs`` epochs log-spaced from
+    ``lr_warmup_start`` towards ``lr_start`` (reached in the first epoch after the warm-up), then
+    log-spaced from ``lr_start`` to ``lr_end`` (reached in the last epoch)."""
+    epochs, warmup = int(settings.num_epochs), int(settings.lr_warmup_epochs)
+    rates = (settings.lr_warmup_start, settings.lr_start, settings.lr_end)
+    if epochs < 1 or not 0 <= warmup < epochs or min(rates) <= 0:
+        raise ValueError(f"SiamRPN settings: need num_epochs >= 1, 0 <= lr_warmup_epochs < "
+                         f"num_epochs and positive learning rates; got num_epochs={epochs}, "
+                         f"lr_warmup_epochs={warmup}, lr_warmup_start/lr_start/lr_end={rates}")
+    start, top, end = (float(r) for r in rates)
+    warm = [start * (top / start) ** (e / warmup) for e in range(warmup)]
+    decay_steps = epochs - warmup - 1
+    decay = [top * (end / top) ** (e / decay_steps) if decay_steps else top
+             for e in range(epochs - warmup)]
+    return warm + decay
+
+
+def build_optimizer(settings: Settings, net: torch.nn.Module):
+    """SGD (momentum, weight decay) with the per-epoch learning rates of :func:`epoch_learning_rates`
+    (a LambdaLR; epochs past the last keep the last rate)."""
+    rates = epoch_learning_rates(settings)
+    optimizer = torch.optim.SGD(net.parameters(), lr=rates[0], momentum=settings.momentum,
+                                weight_decay=settings.weight_decay)
+    factors = [r / rates[0] for r in rates]
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda epoch: factors[min(int(epoch), len(factors) - 1)])
+    return optimizer, scheduler
+
+
+def build_net(settings: Settings) -> torch.nn.Module:
+    """The network named by ``settings.model`` with ``net_width``, ``net_hidden`` and one anchor per
+    ratio and scale."""
+    if settings.model not in MODELS:
+        raise ValueError(f"SiamRPN settings: model must be one of {MODELS}, got {settings.model!r}")
+    num_anchors = len(settings.anchor_ratios) * len(settings.anchor_scales)
+    constructor = getattr(siamrpn_models, settings.model)
+    return constructor(width=settings.net_width, hidden=settings.net_hidden,
+                       num_anchors=num_anchors)
+
+
+def build_processing(settings: Settings) -> SiamRPNProcessing:
+    """SiamRPN pair processing with optional grayscale (joint) and normalization."""
+    joint = None
+    if settings.grayscale_probability > 0:
+        joint = tfm.Transform(tfm.ToGrayscale(probability=settings.grayscale_probability))
+    transform = tfm.Transform(tfm.ToTensor(),
+                              tfm.Normalize(settings.normalize_mean, settings.normalize_std))
+    return SiamRPNProcessing(
+        exemplar_sz=settings.exemplar_sz, instance_sz=settings.instance_sz,
+        context_amount=settings.context_amount, total_stride=settings.total_stride,
+        max_shift=settings.max_shift, scale_jitter=settings.scale_jitter,
+        anchor_base_size=settings.anchor_base_size, anchor_scales=settings.anchor_scales,
+        anchor_ratios=settings.anchor_ratios, pos_iou=settings.pos_iou, neg_iou=settings.neg_iou,
+        max_pos=settings.max_pos, total_samples=settings.total_samples, transform=transform,
+        joint_transform=joint)
+
+
+def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
+                 name: str = "train", training: bool = True) -> LTRLoader:
+    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched."""
+    pair_sampler = sampler.TrackingSampler(
+        datasets, p_datasets, samples_per_epoch=settings.samples_per_epoch,
+        max_gap=settings.max_gap, num_test_frames=1, num_train_frames=1,
+        processing=build_processing(settings), frame_sample_mode="interval",
+        seed=settings.sampler_seed)
+    return LTRLoader(name, pair_sampler, training=training, batch_size=settings.batch_size,
+                     shuffle=training, num_workers=settings.num_workers, drop_last=True,
+                     stack_dim=0, seed=settings.loader_seed)
+
+
+def build_trainer(settings: Settings, datasets: Sequence,
+                  p_datasets: Sequence[float] | None) -> LTRTrainer:
+    """Network, actor (RPN loss), loader, optimizer, schedule and trainer."""
+    check_score_size(settings)
+    net = build_net(settings)
+    objective = RPNLoss(settings.cls_weight, settings.reg_weight, settings.cls_loss_mode,
+                        settings.smooth_l1_beta)
+    actor = SiamRPNActor(net=net, objective=objective)
+    loader = build_loader(settings, datasets, p_datasets)
+    optimizer, scheduler = build_optimizer(settings, net)
+    return LTRTrainer(actor, [loader], optimizer, settings, scheduler)
+
+
+def available_datasets(settings: Settings,
+                       candidates: Sequence[tuple[str, Callable[[str], object]]]) -> list:
+    """The datasets of ``candidates`` ((env setting, builder) pairs) whose path is set; an error
+    naming all of them when none is."""
+    datasets = []
+    for field, build in candidates:
+        if settings.env.is_set(field):
+            datasets.append(build(getattr(settings.env, field)))
+        else:
+            logger.info("SiamRPN training: setting '%s' is not set; that dataset is not used", field)
+    if not datasets:
+        names = ", ".join(field for field, _ in candidates)
+        raise FileNotFoundError(f"SiamRPN training needs at least one dataset: set one of {names} "
+                                f"in ltr/admin/local.py (or the LTR_<NAME> environment variables, "
+                                f"e.g. LTR_GOT10K_DIR)")
+    return datasets
+
+
+def ensure_synthetic_data(settings: Settings, num_sequences: int, num_frames: int, seed: int,
+                          image_size: tuple[int, int]) -> Path:
+    """The GOT-10k-layout synthetic set under ``<workspace_dir>/synthetic/siamrpn_...``, generated
+    by rank 0 of a distributed run while the other ranks wait."""
+    width, height = image_size
+    name = f"siamrpn_got10k_{num_sequences}x{num_frames}_{width}x{height}_seed{seed}"
+    root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
+    if multigpu.is_main_process():
+        ensure_synthetic_got10k(root, num_sequences, num_frames, seed, (width, height))
+    multigpu.barrier()
+    train_dir = root / "train"
+    if not (train_dir / "list.txt").is_file():
+        raise FileNotFoundError(f"Synthetic SiamRPN data missing in {train_dir} (rank "
+                                f"{multigpu.get_rank()}); workspace_dir must be shared by all "
+                                f"processes of a distributed run")
+    return train_dir
+
+
+def check_score_size(settings: Settings) -> int:
+    """Score-map side of the settings' crop sizes (must be a whole number of strides apart)."""
+    gap = settings.instance_sz - settings.exemplar_sz
+    if gap <= 0 or gap % settings.total_stride:
+        raise ValueError(f"SiamRPN settings: instance_sz - exemplar_sz ({gap}) must be a positive "
+                         f"multiple of total_stride ({settings.total_stride})")
+    return gap // settings.total_stride + 1
+
+
+__all__ = ["SIAMRPN_DEFAULTS", "SIAMRPN_PP_OVERRIDES", "set_defaults", "epoch_learning_rates",
+           "build_optimizer", "build_net", "build_processing", "build_loader", "build_trainer",
+           "available_datasets", "ensure_synthetic_data", "check_score_size"]

@@ -1,0 +1,55 @@
+"""Instant SiamFC training on synthetic videos: a narrow AlexNet (width 0.25), a few small epochs;
+trains in minutes on a CPU. The GOT-10k-layout synthetic set is generated on first use under
+``<workspace_dir>/synthetic/siamfc_got10k_<sequences>x<frames>_<width>x<height>_seed<seed>``.
+
+    python ltr/run_training.py siam siamfc_synthetic
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ltr.admin.settings import Settings
+from ltr.dataset import Got10k
+from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._siamfc_common import build_trainer, ensure_synthetic_got10k, set_defaults
+
+
+INSTANT = {
+    "description": "SiamFC, narrow AlexNet, synthetic videos (instant CPU training)",
+    "batch_size": 8,
+    "num_workers": 0,
+    "print_interval": 8,
+    "max_gap": 20,
+    "samples_per_epoch": 192,
+    "num_epochs": 5,
+    "lr_start": 1e-2,
+    "lr_end": 1e-3,
+    "net_width": 0.25,
+}
+
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
+             "synthetic_image_size": (192, 144)}
+
+
+def configure(settings: Settings) -> None:
+    """Set the fields of the instant setting (callers may change them before :func:`build`)."""
+    set_defaults(settings, INSTANT)
+    for name, value in SYNTHETIC.items():
+        settings.add_field(name, value)
+
+
+def build(settings: Settings) -> LTRTrainer:
+    """Generate the synthetic data if needed and build the trainer."""
+    width, height = settings.synthetic_image_size
+    name = (f"siamfc_got10k_{settings.synthetic_sequences}x{settings.synthetic_frames}_"
+            f"{width}x{height}_seed{settings.synthetic_seed}")
+    root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
+    train_dir = ensure_synthetic_got10k(root, settings.synthetic_sequences, settings.synthetic_frames,
+                                        settings.synthetic_seed, (width, height))
+    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+
+
+def run(settings: Settings) -> None:
+    configure(settings)
+    build(settings).train(settings.num_epochs, load_latest=True, fail_safe=True)

@@ -1,0 +1,59 @@
+"""Instant SiamRPN training on synthetic videos: a narrow AlexNet (width 0.25, 64 hidden channels),
+the up-channel head, a few small epochs; trains in minutes on a CPU. The GOT-10k-layout synthetic
+set is generated on first use (by rank 0 of a distributed run) under
+``<workspace_dir>/synthetic/siamrpn_got10k_<sequences>x<frames>_<width>x<height>_seed<seed>``.
+Sampling is seeded with ``settings.process_seed`` when run_training set it (so the processes of
+a distributed run draw different pairs), else with 0. Set ``settings.model =
+'siamrpn_alexnet_dw'`` (after :func:`configure`) for the depth-wise head.
+
+    python ltr/run_training.py siam siamrpn_synthetic
+"""
+from __future__ import annotations
+
+from ltr.admin.settings import Settings
+from ltr.dataset import Got10k
+from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._siamrpn_common import (build_trainer, ensure_synthetic_data,
+                                                     set_defaults)
+
+INSTANT = {
+    "description": "SiamRPN, narrow AlexNet, synthetic videos (instant CPU training)",
+    "batch_size": 8,
+    "num_workers": 0,
+    "print_interval": 8,
+    "max_gap": 20,
+    "samples_per_epoch": 192,
+    "num_epochs": 5,
+    "lr_start": 5e-3,
+    "lr_warmup_start": 5e-3,
+    "lr_end": 1e-3,
+    "weight_decay": 1e-4,
+    "net_width": 0.25,
+    "net_hidden": 64,
+}
+
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
+             "synthetic_image_size": (192, 144)}
+
+
+def configure(settings: Settings) -> None:
+    """Set the fields of the instant setting (callers may change them before :func:`build`)."""
+    seed = getattr(settings, "process_seed", None)
+    seed = 0 if seed is None else int(seed)
+    set_defaults(settings, dict(INSTANT, sampler_seed=seed, loader_seed=seed))
+    for name, value in SYNTHETIC.items():
+        settings.add_field(name, value)
+
+
+def build(settings: Settings) -> LTRTrainer:
+    """Generate the synthetic data if needed and build the trainer."""
+    train_dir = ensure_synthetic_data(settings, settings.synthetic_sequences,
+                                      settings.synthetic_frames, settings.synthetic_seed,
+                                      tuple(settings.synthetic_image_size))
+    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+
+
+def run(settings: Settings) -> None:
+    configure(settings)
+    build(settings).train(settings.num_epochs, load_latest=True, fail_safe=True)

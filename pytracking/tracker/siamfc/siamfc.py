@@ -1,0 +1,127 @@
+"""The SiamFC tracker: a fixed exemplar, a scale pyramid searched in one batch, no online updates.
+
+Geometry (continuous pixel coordinates, see :mod:`ltr.data.siam_crop`): the search crop of side
+``s`` (image pixels) around the current centre is resized to ``instance_sz`` (255) pixels. Score
+cell u of the ``score_sz`` (17) map looks at the search sub-window displaced by
+``(u - (score_sz - 1) / 2) * total_stride`` crop pixels. The map is upsampled by ``k`` (16) with
+bicubic interpolation (half-pixel centres), so upsampled index i sits at score coordinate
+``(i + 0.5) / k - 0.5`` and at displacement ``(i - (k * score_sz - 1) / 2) * total_stride / k``
+crop pixels, i.e. that times ``s / instance_sz`` image pixels.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ltr.data.siam_crop import box_center, crop_multiscale, crop_square, exemplar_side, mean_colour
+from ltr.models.siam import cosine_window
+from pytracking.tracker.base import BaseTracker
+from pytracking.tracker.siamfc.network import get_network
+from pytracking.tracker.siamfc.params import SiamFCParams
+
+logger = logging.getLogger(__name__)
+
+
+class SiamFC(BaseTracker):
+    """SiamFC tracking with the parameters of :class:`SiamFCParams`."""
+
+    def __init__(self, params: SiamFCParams) -> None:
+        if not isinstance(params, SiamFCParams):
+            raise TypeError(f"SiamFC needs SiamFCParams, got {type(params).__name__}")
+        params.validate()
+        super().__init__(params)
+        self.net: Optional[torch.nn.Module] = None
+
+    # ------------------------------------------------------------------ helpers
+    def _to_tensor(self, crops: np.ndarray) -> torch.Tensor:
+        """``N x H x W x 3`` uint8 crops -> ImageNet-normalized ``N x 3 x H x W`` on the device."""
+        x = torch.from_numpy(np.ascontiguousarray(crops)).to(self.device)
+        x = x.permute(0, 3, 1, 2).float().div_(255.0)
+        return (x - self._mean) / self._std
+
+    def _set_up_network(self) -> None:
+        p = self.params
+        self.device = torch.device("cuda" if p.use_gpu and torch.cuda.is_available() else "cpu")
+        self.net = get_network(p).to(self.device).eval()
+        self.total_stride = int(getattr(self.net, "total_stride", 8))
+        self._mean = torch.tensor(p.normalize_mean, device=self.device).view(1, 3, 1, 1)
+        self._std = torch.tensor(p.normalize_std, device=self.device).view(1, 3, 1, 1)
+
+    # ------------------------------------------------------------------ tracking
+    def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:
+        p = self.params
+        self._set_up_network()
+        self.center = np.array(box_center(box), dtype=np.float64)        # (cx, cy)
+        self.size = np.array([box[2], box[3]], dtype=np.float64)          # (w, h)
+        s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
+        self.s_x = s_z * p.instance_sz / p.exemplar_sz
+        self.base_s_x = self.s_x
+        exemplar = crop_square(image, tuple(self.center), s_z, p.exemplar_sz, mean_colour(image))
+        with torch.no_grad():
+            self.z_feat = self.net.template(self._to_tensor(exemplar[None]))
+        offsets = np.arange(p.num_scales) - (p.num_scales - 1) // 2
+        self.scales = p.scale_step ** offsets.astype(np.float64)
+        self.scale_penalties = np.where(offsets == 0, 1.0, p.scale_penalty)
+        self.window = None  # built on the first frame, when the score size is known
+        return {}
+
+    def _scores(self, image: np.ndarray, sides: np.ndarray) -> torch.Tensor:
+        """Upsampled score maps ``S x U x U`` of the search crops with the given sides."""
+        p = self.params
+        crops = crop_multiscale(image, tuple(self.center), sides, p.instance_sz, mean_colour(image))
+        with torch.no_grad():
+            scores = self.net.score(self.z_feat, self.net.search(self._to_tensor(crops)))
+            up = F.interpolate(scores, scale_factor=p.response_upsample, mode="bicubic",
+                               align_corners=False)
+        return up[:, 0].float().cpu()
+
+    def _choose_scale(self, up: torch.Tensor) -> int:
+        """The scale whose penalised peak is highest; peaks are measured above the lowest score of
+        all maps, so the penalty always lowers a non-central scale (also for negative scores)."""
+        peaks = up.flatten(1).amax(dim=1) - up.min()
+        return int(torch.argmax(peaks * torch.from_numpy(self.scale_penalties).float()))
+
+    def _displacement(self, response: torch.Tensor) -> tuple[np.ndarray, float]:
+        """Peak of the window-weighted response -> displacement (dx, dy) in crop pixels, score."""
+        p = self.params
+        size = response.shape[-1]
+        if self.window is None or self.window.shape[-1] != size:
+            self.window = cosine_window(size)
+        response = response - response.min()
+        total = float(response.sum())
+        response = response / total if total > 0 else torch.full_like(response, 1.0 / response.numel())
+        weighted = (1 - p.window_influence) * response + p.window_influence * self.window
+        index = int(torch.argmax(weighted))
+        row, col = divmod(index, size)
+        center = (size - 1) / 2
+        disp = np.array([col - center, row - center]) * self.total_stride / p.response_upsample
+        return disp, float(weighted[row, col])
+
+    def track_frame(self, image: np.ndarray, info: dict) -> dict:
+        p = self.params
+        sides = self.s_x * self.scales
+        up = self._scores(image, sides)
+        best = self._choose_scale(up)
+        disp_crop, score = self._displacement(up[best])
+        self.center = self.center + disp_crop * sides[best] / p.instance_sz
+
+        scale = (1 - p.scale_lr) + p.scale_lr * self.scales[best]
+        s_x = float(np.clip(self.s_x * scale, p.min_scale_factor * self.base_s_x,
+                            p.max_scale_factor * self.base_s_x))
+        self.size = np.maximum(self.size * (s_x / self.s_x), p.min_target_size)
+        self.s_x = s_x
+        height, width = image.shape[:2]
+        self.center = np.clip(self.center, [0.0, 0.0], [float(width), float(height)])
+        if p.debug > 0:
+            logger.debug("frame %d: scale index %d, displacement %s crop px, score %.4g",
+                         self.frame_num, best, disp_crop.tolist(), score)
+        box = [self.center[0] - 0.5 * self.size[0], self.center[1] - 0.5 * self.size[1],
+               self.size[0], self.size[1]]
+        out = {"target_bbox": [float(v) for v in box], "max_score": float(up[best].max())}
+        if p.debug >= 1 or self.debug_sink.enabled(1):
+            out["score_map"] = up[best]  # response of the chosen scale, for live/saved debugging
+        return out

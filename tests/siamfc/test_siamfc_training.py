@@ -1,0 +1,100 @@
+"""The instant SiamFC setting trains on CPU (loss goes down) and its checkpoint drives the tracker;
+the paper setting's optimizer and schedule."""
+import numpy as np
+import pytest
+import torch
+
+from ltr.admin.settings import Settings
+from ltr.run_training import available_train_settings
+from ltr.train_settings.siam import _siamfc_common as common
+from ltr.train_settings.siam import siamfc_synthetic
+from pytracking.tracker.siamfc import SiamFC
+from pytracking.tracker.siamfc.params import SiamFCParams
+
+
+@pytest.mark.slow
+def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path):
+    torch.manual_seed(0)
+    settings = Settings()
+    settings.project_path = "ltr/siam/siamfc_synthetic_test"
+    siamfc_synthetic.configure(settings)
+    settings.batch_size = 4
+    settings.samples_per_epoch = 20  # 5 iterations per epoch
+    settings.synthetic_sequences = 6
+    settings.synthetic_frames = 30
+    settings.synthetic_image_size = (160, 120)
+    settings.use_gpu = False
+    trainer = siamfc_synthetic.build(settings)
+    trainer.train(2, fail_safe=False)
+
+    losses = trainer.stats["train"]["Loss/total"].history
+    assert len(losses) == 2
+    assert losses[1] < losses[0] - 0.05, losses  # mean of the last 5 iterations vs the first 5
+
+    checkpoint = (tmp_path / "workspace" / "checkpoints" / "ltr" / "siam" / "siamfc_synthetic_test"
+                  / "SiamFCNet_ep0002.pth.tar")
+    assert checkpoint.is_file()
+    params = SiamFCParams(network_path=str(checkpoint), use_gpu=False)
+    tracker = SiamFC(params)
+    image = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    tracker.initialize(image, {"init_bbox": [60, 40, 30, 24]})
+    for name, value in tracker.net.state_dict().items():
+        assert torch.equal(value, trainer.actor.net.state_dict()[name].cpu()), name
+    assert len(tracker.track(image)["target_bbox"]) == 4
+
+
+def test_paper_schedule_is_log_spaced():
+    settings = Settings()
+    common.set_defaults(settings)
+    net = torch.nn.Linear(2, 1)
+    optimizer, scheduler = common.build_optimizer(settings, net)
+    assert isinstance(optimizer, torch.optim.SGD)
+    group = optimizer.param_groups[0]
+    assert group["momentum"] == 0.9 and group["weight_decay"] == 5e-4
+    rates = []
+    for _ in range(settings.num_epochs):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    np.testing.assert_allclose(rates, np.logspace(-2, -5, 50), rtol=1e-9)
+    assert settings.batch_size == 8 and settings.max_gap == 100 and settings.label_radius == 16
+
+
+def test_unknown_override_is_an_error():
+    with pytest.raises(ValueError, match="batchsize"):
+        common.set_defaults(Settings(), {"batchsize": 4})
+
+
+def test_settings_are_listed_for_run_training():
+    listed = available_train_settings()
+    assert "siam siamfc" in listed and "siam siamfc_synthetic" in listed
+
+
+@pytest.mark.filterwarnings("ignore:This DataLoader will create")
+def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatch):
+    from ltr.dataset.synthetic import write_dataset
+    from ltr.train_settings.siam import siamfc
+
+    info = write_dataset("got10k", tmp_path / "got10k", num_sequences=2, num_frames=24, seed=4,
+                         image_size=(96, 72))
+    monkeypatch.setenv("LTR_GOT10K_DIR", str(info.root))
+    for name in ("LASOT", "TRACKINGNET", "IMAGENET"):
+        monkeypatch.setenv(f"LTR_{name}_DIR", "")
+    settings = Settings()
+    settings.project_path = "ltr/siam/siamfc_test"
+    trainer = siamfc.build(settings)
+    loader = trainer.loaders[0]
+    assert [d.get_name() for d in loader.dataset.datasets] == ["got10k"]
+    assert loader.batch_size == 8 and loader.dataset.samples_per_epoch == 50000
+    sample = loader.dataset[0]
+    assert sample["train_images"].shape == (3, 127, 127)
+    assert sample["test_images"].shape == (3, 255, 255)
+    assert sample["test_label"].shape == (17, 17)
+
+
+def test_paper_setting_names_the_missing_got10k_path(monkeypatch):
+    from ltr.train_settings.siam import siamfc
+
+    monkeypatch.setenv("LTR_GOT10K_DIR", "")
+    with pytest.raises(FileNotFoundError, match="got10k_dir"):
+        siamfc.build(Settings())
