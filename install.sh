@@ -78,11 +78,7 @@ else
 fi
 
 step "Precise RoI Pooling op (C++ CPU kernel; CUDA kernel when torch has CUDA and nvcc exists)"
-if [ -f external/prroi_pool/build.py ]; then
-    "$PY" -m prroi_pool.build --if-needed
-else
-    echo "external/prroi_pool/build.py not present: the op is not part of this checkout yet"
-fi
+"$PY" -m prroi_pool.build   # incremental: a no-op when the built kernels are up to date
 
 step "Environment settings files (created if missing, never overwritten)"
 "$PY" - <<'EOF'

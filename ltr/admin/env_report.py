@@ -4,7 +4,6 @@ Run as ``python -m ltr.admin.env_report``.
 """
 from __future__ import annotations
 
-import importlib
 import platform
 import sys
 
@@ -37,11 +36,13 @@ def _image_loader_line() -> str:
 
 
 def _prroi_pool_line() -> str:
-    try:
-        prroi_pool = importlib.import_module("prroi_pool")
-    except ImportError:
-        return "PrRoIPool        (prroi_pool is not part of this checkout yet)"
-    return f"PrRoIPool        {prroi_pool.backend_description()}"
+    from prroi_pool.backend import load_extension
+
+    parts = ["C++ CPU kernel" + ("" if load_extension("cpu") else " NOT BUILT")]
+    if torch.cuda.is_available():
+        parts.append("CUDA kernel" + ("" if load_extension("cuda") else " NOT BUILT"))
+    missing = " (run: python -m prroi_pool.build)" if "NOT BUILT" in " ".join(parts) else ""
+    return f"PrRoIPool        {', '.join(parts)}; pure-PyTorch reference as fallback{missing}"
 
 
 def _settings_lines(name: str, env: EnvSettings) -> list[str]:
