@@ -47,7 +47,13 @@ class UpChannelRPN(nn.Module):
     channels, used as 2k and 4k correlation kernels over the 3x3-conv-adjusted search features
     (``hidden`` channels); the regression output passes a 1x1 ``regress_adjust``. A 6x6 template
     gives 4x4 kernels; 22x22 (24x24) search features give 20x20 (22x22) maps and 17x17 (19x19)
-    outputs."""
+    outputs.
+
+    Both correlations are multiplied by ``corr_scale``, by default ``1 / (hidden * 16)`` (the mean
+    instead of the sum of the ``hidden x 4 x 4`` products, as SiamFC scales its score by 0.001).
+    The published head uses the plain sum (``corr_scale=1``) on ImageNet-pretrained features;
+    trained from scratch with it, SGD at learning rate 5e-3 diverges within a few steps (the sum
+    of thousands of products gives initial logits and deltas in the tens)."""
 
     def __init__(self, in_channels: int = 512, hidden: int = 256, num_anchors: int = 5,
                  corr_scale: float | None = None) -> None:
@@ -63,7 +69,9 @@ class UpChannelRPN(nn.Module):
         self.conv_cls2 = nn.Conv2d(in_channels, hidden, 3)
         self.conv_r2 = nn.Conv2d(in_channels, hidden, 3)
         self.regress_adjust = nn.Conv2d(4 * k, 4 * k, 1)
-        self.corr_scale = 1.0 / (self.hidden * 16) ** 0.5 if corr_scale is None else float(corr_scale)
+        self.corr_scale = 1.0 / (self.hidden * 16) if corr_scale is None else float(corr_scale)
+        if not self.corr_scale > 0:
+            raise ValueError(f"UpChannelRPN: corr_scale must be positive, got {corr_scale}")
 
     def template(self, z_feat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(classification kernels, regression kernels) of the template features."""

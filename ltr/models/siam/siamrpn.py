@@ -12,9 +12,8 @@ with the channels of DaSiamRPN's model, 192-512-768-768-512; the depth-wise vari
 AlexNet channels 96-256-384-384-256 of pysot's SiamRPN++ AlexNet. ``width`` scales the channels
 (small, fast variants for tests and instant training).
 
-A ResNet-50 SiamRPN++ is not provided: it needs stride-8 (dilated) ResNet stages, which
-``ltr.models.backbone.resnet`` does not have; an ordinary ResNet-50's stride 16/32 does not fit the
-stride-8 anchors.
+The ResNet-50 SiamRPN++ (stride-8 dilated ResNet-50, three depth-wise heads) is in
+:mod:`ltr.models.siam.siamrpn_resnet`.
 """
 from __future__ import annotations
 
@@ -66,11 +65,14 @@ class SiamRPNNet(nn.Module):
 
 
 @model_constructor
-def siamrpn_alexnet(width: float = 1.0, hidden: int = 256, num_anchors: int = 5) -> SiamRPNNet:
+def siamrpn_alexnet(width: float = 1.0, hidden: int = 256, num_anchors: int = 5,
+                    corr_scale: float | None = None) -> SiamRPNNet:
     """SiamRPN: AlexNet (192-512-768-768-512 channels times ``width``) and the up-channel head
-    with ``hidden`` channels per kernel (256) and ``num_anchors`` anchors per position."""
+    with ``hidden`` channels per kernel (256), ``num_anchors`` anchors per position and the
+    correlation scale ``corr_scale`` (None: ``1 / (hidden * 16)``, see ``UpChannelRPN``)."""
     backbone = AlexNetSiam(scaled_channels(SIAMRPN_CHANNELS, width))
-    return SiamRPNNet(backbone, UpChannelRPN(backbone.out_channels, hidden, num_anchors))
+    return SiamRPNNet(backbone, UpChannelRPN(backbone.out_channels, hidden, num_anchors,
+                                             corr_scale))
 
 
 @model_constructor

@@ -20,6 +20,11 @@ Choices (documented because the published set-ups cannot be reproduced exactly h
   and TrackingNet stand in for VID/YouTube-BB/COCO/DET. pysot's L1 regression loss is replaced by
   smooth-L1 (the SiamRPN loss) and the backbone is trained from the start (pysot freezes its
   pretrained ResNet for 10 epochs; there is no pretrained backbone here).
+* ``settings.model = 'siamrpn_resnet50'`` trains the ResNet-50 SiamRPN++ (25 x 25 map at 255;
+  ``backbone_pretrained = True`` loads torchvision's ImageNet ResNet-50 file from the
+  ``pretrained_networks`` folder); the whole network is trained at one learning rate.
+* The up-channel head scales its correlations (see ``UpChannelRPN``): the published plain sum
+  diverges when trained from scratch.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ import torch
 
 import ltr.data.transforms as tfm
 import ltr.models.siam.siamrpn as siamrpn_models
+import ltr.models.siam.siamrpn_resnet as siamrpn_resnet
 from ltr.actors.siamrpn import SiamRPNActor
 from ltr.admin import multigpu
 from ltr.admin.settings import Settings
@@ -44,7 +50,7 @@ from ltr.train_settings.siam._siamfc_common import ensure_synthetic_got10k
 
 logger = logging.getLogger(__name__)
 
-MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw")
+MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw", "siamrpn_resnet50")
 
 #: SiamRPN's training set-up (see the module docstring for what is published and what is chosen).
 SIAMRPN_DEFAULTS = {
@@ -84,6 +90,8 @@ SIAMRPN_DEFAULTS = {
     "model": "siamrpn_alexnet",
     "net_width": 1.0,
     "net_hidden": 256,
+    "backbone_pretrained": False,
+    "score_sz": None,
     "sampler_seed": None,
     "loader_seed": None,
 }
@@ -145,11 +153,15 @@ def build_optimizer(settings: Settings, net: torch.nn.Module):
 
 
 def build_net(settings: Settings) -> torch.nn.Module:
-    """The network named by ``settings.model`` with ``net_width``, ``net_hidden`` and one anchor per
-    ratio and scale."""
+    """The network named by ``settings.model`` with ``net_hidden`` and one anchor per ratio and
+    scale; the AlexNet models with ``net_width``, the ResNet-50 one with ``backbone_pretrained``
+    (torchvision's ImageNet file from the ``pretrained_networks`` folder)."""
     if settings.model not in MODELS:
         raise ValueError(f"SiamRPN settings: model must be one of {MODELS}, got {settings.model!r}")
     num_anchors = len(settings.anchor_ratios) * len(settings.anchor_scales)
+    if settings.model == "siamrpn_resnet50":
+        return siamrpn_resnet.siamrpn_resnet50(hidden=settings.net_hidden, num_anchors=num_anchors,
+                                               backbone_pretrained=settings.backbone_pretrained)
     constructor = getattr(siamrpn_models, settings.model)
     return constructor(width=settings.net_width, hidden=settings.net_hidden,
                        num_anchors=num_anchors)
@@ -168,8 +180,8 @@ def build_processing(settings: Settings) -> SiamRPNProcessing:
         max_shift=settings.max_shift, scale_jitter=settings.scale_jitter,
         anchor_base_size=settings.anchor_base_size, anchor_scales=settings.anchor_scales,
         anchor_ratios=settings.anchor_ratios, pos_iou=settings.pos_iou, neg_iou=settings.neg_iou,
-        max_pos=settings.max_pos, total_samples=settings.total_samples, transform=transform,
-        joint_transform=joint)
+        max_pos=settings.max_pos, total_samples=settings.total_samples,
+        score_sz=check_score_size(settings), transform=transform, joint_transform=joint)
 
 
 def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
@@ -234,8 +246,23 @@ def ensure_synthetic_data(settings: Settings, num_sequences: int, num_frames: in
     return train_dir
 
 
+#: Score-map side of the ResNet-50 SiamRPN++ for a 255 search region (see siamrpn_resnet).
+RESNET50_SCORE_SZ_255 = 25
+
+
 def check_score_size(settings: Settings) -> int:
-    """Score-map side of the settings' crop sizes (must be a whole number of strides apart)."""
+    """Score-map side: ``settings.score_sz`` if set, else from the crop sizes,
+    ``(instance_sz - exemplar_sz) / total_stride + 1`` for the AlexNet models (the two must be a
+    whole number of strides apart) and 25 for the ResNet-50 model at 255."""
+    if settings.score_sz is not None:
+        if int(settings.score_sz) < 1:
+            raise ValueError(f"SiamRPN settings: score_sz must be >= 1, got {settings.score_sz}")
+        return int(settings.score_sz)
+    if settings.model == "siamrpn_resnet50":
+        if (settings.exemplar_sz, settings.instance_sz) != (127, 255):
+            raise ValueError("SiamRPN settings: for siamrpn_resnet50 with crops other than 127 / 255"
+                             " set score_sz to the network's output size")
+        return RESNET50_SCORE_SZ_255
     gap = settings.instance_sz - settings.exemplar_sz
     if gap <= 0 or gap % settings.total_stride:
         raise ValueError(f"SiamRPN settings: instance_sz - exemplar_sz ({gap}) must be a positive "

@@ -4,7 +4,7 @@ by up to 64 pixels against the centre bias, positive/negative-balanced classific
 ``_siamrpn_common`` for what is published and what is chosen). Data: every dataset whose path is
 set in ltr/admin/local.py among ImageNet VID, COCO (train 2017/2014), GOT-10k, LaSOT (train split)
 and TrackingNet (TRAIN_0..3), standing in for the paper's VID, YouTube-BB, COCO and DET; sampled
-with equal probability.
+with equal probability. ``siamrpn_pp_r50`` is the same with the ResNet-50 model.
 
     python ltr/run_training.py siam siamrpn_pp
 """
@@ -25,9 +25,10 @@ DATASETS = (
 )
 
 
-def build(settings: Settings) -> LTRTrainer:
-    """SiamRPN++ settings, the available datasets and the trainer."""
-    set_defaults(settings, SIAMRPN_PP_OVERRIDES)
+def build(settings: Settings, overrides: dict | None = None) -> LTRTrainer:
+    """SiamRPN++ settings (plus ``overrides``, e.g. ``{'model': 'siamrpn_resnet50'}``), the
+    available datasets and the trainer."""
+    set_defaults(settings, dict(SIAMRPN_PP_OVERRIDES, **(overrides or {})))
     datasets = available_datasets(settings, DATASETS)
     return build_trainer(settings, datasets, [1] * len(datasets))
 

@@ -1,0 +1,1 @@
+"""Parameter settings of the SiamRPN tracker."""
