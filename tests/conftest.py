@@ -1,0 +1,40 @@
+"""Fixtures for the whole suite: one torch thread, and settings that never touch the machine's."""
+import os
+
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """The suite's tensors are small: one intra-op thread is much faster than several on a
+    2-core machine that also runs data-loader workers and subprocesses."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Fresh `ltr` and `pytracking` settings files, workspace, network and results folders under
+    tmp_path (subprocesses inherit the environment); returns tmp_path. Nothing is created here:
+    the settings file appears when first read, the folders when a test makes them (tests that need
+    the network folder create ``tmp_path / 'networks'``)."""
+    base = tmp_path
+    for key in list(os.environ):
+        if key.startswith(("LTR_", "PYTRACKING_")):
+            monkeypatch.delenv(key)
+    workspace = base / "workspace"
+    for name, value in (("LTR_SETTINGS_FILE", base / "ltr_local.py"),
+                        ("LTR_WORKSPACE_DIR", workspace),
+                        ("LTR_TENSORBOARD_DIR", workspace / "tensorboard"),
+                        ("PYTRACKING_SETTINGS_FILE", base / "pytracking_local.py"),
+                        ("PYTRACKING_NETWORK_PATH", base / "networks"),
+                        ("PYTRACKING_RESULTS_PATH", base / "results"),
+                        ("PYTRACKING_RESULT_PLOT_PATH", base / "plots"),
+                        ("PYTRACKING_GOT_PACKED_RESULTS_PATH", base / "packed" / "got10k"),
+                        ("PYTRACKING_TN_PACKED_RESULTS_PATH", base / "packed" / "trackingnet"),
+                        ("PYTRACKING_SYNTHETIC_PATH", base / "synthetic" / "otb")):
+        monkeypatch.setenv(name, str(value))
+    return base
