@@ -65,9 +65,12 @@ def main(argv=None) -> int:
     records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
                           threads=args.threads, skip_existing=not args.rerun,
                           visualization=visualization)
-    for record in records:
-        print(record.line())
-    return 1 if any(r.status == "failed" for r in records) else 0
+    counts = {status: sum(r.status == status for r in records)
+              for status in ("done", "skipped", "failed")}
+    print(f"{tracker.display_name} on {args.dataset}: {counts['done']} sequences tracked, "
+          f"{counts['skipped']} skipped (results exist), {counts['failed']} failed; results in "
+          f"{tracker.results_dir}")
+    return 1 if counts["failed"] else 0
 
 
 if __name__ == "__main__":

@@ -1,16 +1,7 @@
-"""Shared fixtures of the ATOM tests: single-threaded torch, small tracker settings, synthetic frames."""
+"""Shared fixtures of the ATOM tests: small tracker settings and synthetic frames (torch threads and
+settings isolation come from the suite's root conftest)."""
 import numpy as np
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _single_thread():
-    """Tiny tensors: torch's intra-op threads only add overhead (and are slow on a loaded machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture

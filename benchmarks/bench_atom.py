@@ -1,0 +1,113 @@
+"""Speed of the ATOM tracker (``atom default``) on the CPU.
+
+Runs whole sequences (the real OTB Crossing sequence from ../shared/data/otb_crossing when present,
+plus the built-in synthetic benchmark's sequences) with the same network for every run (the
+trained weights if ``atom_default.pth`` is in the network_path folder, otherwise the seeded random
+network) and prints
+
+* frames per second over whole sequences (first frame excluded) and the first-frame time;
+* the first frame's parts (backbone on the augmented samples, IoU modulation, joint
+  Gauss-Newton/CG optimisation, everything else);
+* the mean time per frame of each part: backbone (patch + ResNet features), IoU features,
+  classifier CG, box refinement, everything else; and the ratio of the whole per-frame time to the
+  backbone-only time.
+
+For scale, the original implementation on this kind of machine with a random-weight network:
+9.6 frames/s with 2 threads (6.0 with 1), ~3 s first frame, ~25 ms backbone per frame, ~30 ms box
+refinement per frame, ~190 ms per CG update.
+
+    python benchmarks/bench_atom.py [--threads 2] [--frames 0] [--synthetic 3]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pytracking.evaluation import get_dataset
+from pytracking.evaluation.data import Sequence
+from pytracking.parameter.atom.default import parameters
+from pytracking.tracker.atom import ATOM
+from pytracking.tracker.atom.atom import TIMING_PARTS
+from pytracking.utils.image_io import read_frame
+from pytracking.utils.load_text import load_text
+
+CROSSING = Path(__file__).resolve().parents[2] / "shared" / "data" / "otb_crossing"
+
+
+def crossing_sequence() -> Sequence | None:
+    if not (CROSSING / "img").is_dir():
+        return None
+    frames = sorted(str(p) for p in (CROSSING / "img").glob("*.jpg"))
+    gt = load_text(CROSSING / "groundtruth_rect.txt")
+    return Sequence("Crossing", frames, "otb", gt)
+
+
+def run(seq: Sequence, max_frames: int, overrides: list) -> dict:
+    params = parameters()
+    params.apply_overrides(overrides)
+    tracker = ATOM(params)
+    frames = seq.frames if max_frames <= 0 else seq.frames[:max_frames]
+    images = [read_frame(f) for f in frames]          # decoding is not part of the tracker time
+    start = time.perf_counter()
+    tracker.initialize(images[0], seq.init_info())
+    first = time.perf_counter() - start
+    first_parts = dict(tracker.timings)
+    tracker.timings.clear()
+    start = time.perf_counter()
+    for im in images[1:]:
+        tracker.track(im)
+    total = time.perf_counter() - start
+    return {"name": seq.name, "frames": len(images) - 1, "first": first, "total": total,
+            "parts": dict(tracker.timings), "first_parts": first_parts, "fallbacks": tracker.iou_window_fallbacks}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    parser.add_argument("--frames", type=int, default=0, help="frames per sequence (0: all)")
+    parser.add_argument("--synthetic", type=int, default=3, help="number of synthetic sequences")
+    parser.add_argument("overrides", nargs="*", metavar="key=value", help="ATOM parameter overrides")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    torch.set_num_threads(args.threads)
+
+    sequences = []
+    crossing = crossing_sequence()
+    if crossing is not None:
+        sequences.append(crossing)
+    else:
+        print(f"(no real sequence: {CROSSING} is absent)")
+    sequences += list(get_dataset("synthetic"))[:args.synthetic]
+
+    # warm-up: load the network and touch every code path once
+    run(sequences[0], 3, args.overrides)
+
+    results = [run(seq, args.frames, args.overrides) for seq in sequences]
+    print(f"ATOM default, CPU, {args.threads} thread(s), overrides: {args.overrides or 'none'}")
+    print(f"{'sequence':<20}{'frames':>7}{'fps':>8}{'first frame s':>15}")
+    for r in results:
+        print(f"{r['name']:<20}{r['frames']:>7}{r['frames'] / r['total']:>8.2f}{r['first']:>15.2f}")
+    frames = sum(r["frames"] for r in results)
+    total = sum(r["total"] for r in results)
+    print(f"{'all':<20}{frames:>7}{frames / total:>8.2f}{np.mean([r['first'] for r in results]):>15.2f}")
+    first_parts = {k: np.mean([r["first_parts"].get(k, 0.0) for r in results]) * 1000 for k in TIMING_PARTS}
+    print("first frame (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in first_parts.items() if v > 0)
+          + f", everything else {np.mean([r['first'] for r in results]) * 1000 - sum(first_parts.values()):.0f}")
+    print("mean time per frame (ms):")
+    parts = {k: sum(r["parts"].get(k, 0.0) for r in results) / frames * 1000 for k in TIMING_PARTS}
+    for name, value in parts.items():
+        print(f"  {name:<16}{value:8.1f}")
+    per_frame = total / frames * 1000
+    print(f"  {'everything else':<16}{per_frame - sum(parts.values()):8.1f}")
+    print(f"  {'total':<16}{per_frame:8.1f}")
+    print(f"ratio total / backbone-only time: {per_frame / parts['backbone']:.2f}")
+    print(f"IoU-feature window fallbacks to full maps: {sum(r['fallbacks'] for r in results)} of {frames} frames")
+
+
+if __name__ == "__main__":
+    main()
