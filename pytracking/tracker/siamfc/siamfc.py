@@ -11,7 +11,6 @@ crop pixels, i.e. that times ``s / instance_sz`` image pixels.
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 import numpy as np
 import torch
@@ -19,37 +18,20 @@ import torch.nn.functional as F
 
 from ltr.data.siam_crop import box_center, crop_multiscale, crop_square, exemplar_side, mean_colour
 from ltr.models.siam import cosine_window
-from pytracking.tracker.base import BaseTracker
+from pytracking.tracker.base.siamese import SiameseTracker
 from pytracking.tracker.siamfc.network import get_network
 from pytracking.tracker.siamfc.params import SiamFCParams
 
 logger = logging.getLogger(__name__)
 
 
-class SiamFC(BaseTracker):
+class SiamFC(SiameseTracker):
     """SiamFC tracking with the parameters of :class:`SiamFCParams`."""
 
-    def __init__(self, params: SiamFCParams) -> None:
-        if not isinstance(params, SiamFCParams):
-            raise TypeError(f"SiamFC needs SiamFCParams, got {type(params).__name__}")
-        params.validate()
-        super().__init__(params)
-        self.net: Optional[torch.nn.Module] = None
+    params_class = SiamFCParams
 
-    # ------------------------------------------------------------------ helpers
-    def _to_tensor(self, crops: np.ndarray) -> torch.Tensor:
-        """``N x H x W x 3`` uint8 crops -> ImageNet-normalized ``N x 3 x H x W`` on the device."""
-        x = torch.from_numpy(np.ascontiguousarray(crops)).to(self.device)
-        x = x.permute(0, 3, 1, 2).float().div_(255.0)
-        return (x - self._mean) / self._std
-
-    def _set_up_network(self) -> None:
-        p = self.params
-        self.device = torch.device("cuda" if p.use_gpu and torch.cuda.is_available() else "cpu")
-        self.net = get_network(p).to(self.device).eval()
-        self.total_stride = int(getattr(self.net, "total_stride", 8))
-        self._mean = torch.tensor(p.normalize_mean, device=self.device).view(1, 3, 1, 1)
-        self._std = torch.tensor(p.normalize_std, device=self.device).view(1, 3, 1, 1)
+    def get_network(self) -> torch.nn.Module:
+        return get_network(self.params)
 
     # ------------------------------------------------------------------ tracking
     def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:

@@ -2,17 +2,12 @@
 random initialisation (with one warning per weights file and process)."""
 from __future__ import annotations
 
-import logging
-
 import torch
 
 import ltr.models.siam.siamrpn as siamrpn_models
-from ltr.admin.loading import load_network
 from ltr.models.siam.siamrpn_resnet import siamrpn_resnet50
-from pytracking.tracker.siamfc.network import resolve_network_file
+from pytracking.tracker.base.network_file import network_from_params
 from pytracking.tracker.siamrpn.params import MODELS
-
-logger = logging.getLogger(__name__)
 
 _WARNED: set[str] = set()
 
@@ -33,25 +28,9 @@ def random_network(model: str, seed: int, width: float = 1.0, hidden: int = 256,
 def get_network(params) -> torch.nn.Module:
     """``params.net`` if set; else the network of ``params.network_path``; else (file missing) a
     seeded random ``params.model``, with a warning the first time per file name."""
-    if params.net is not None:
-        return params.net
-    reason = "params.network_path is None"
-    if params.network_path:
-        path, reason = resolve_network_file(params.network_path)
-        if path is not None:
-            net, _ = load_network(path)
-            missing = [m for m in ("template", "search", "rpn") if not hasattr(net, m)]
-            if missing:
-                raise TypeError(f"The network in {path} (params.network_path) is a "
-                                f"{type(net).__name__} without {missing}; SiamRPN needs a "
-                                f"SiamRPNNet")
-            return net
-    key = str(params.network_path)
-    if key not in _WARNED:
-        _WARNED.add(key)
-        logger.warning("SiamRPN: no network weights (%s); tracking with a RANDOMLY INITIALISED "
-                       "%s (seed %d). Set network_path in the parameter file or train one with "
-                       "'python ltr/run_training.py siam siamrpn' (or siamrpn_pp).", reason,
-                       params.model, params.random_init_seed)
-    return random_network(params.model, params.random_init_seed, params.net_width,
-                          params.net_hidden, params.num_anchors)
+    return network_from_params(
+        params, "SiamRPN", ("template", "search", "rpn"), "SiamRPNNet",
+        lambda: random_network(params.model, params.random_init_seed, params.net_width,
+                               params.net_hidden, params.num_anchors),
+        f"{params.model} (seed {params.random_init_seed})",
+        "python ltr/run_training.py siam siamrpn (or siamrpn_pp)", _WARNED)

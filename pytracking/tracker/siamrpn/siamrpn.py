@@ -25,7 +25,7 @@ from ltr.data.siam_crop import box_center, crop_square, exemplar_side, mean_colo
 from ltr.models.siam import cosine_window
 from ltr.models.siam.anchors import decode_boxes, generate_anchors
 from ltr.models.siam.rpn_loss import flatten_cls, flatten_reg
-from pytracking.tracker.base import BaseTracker
+from pytracking.tracker.base.siamese import SiameseTracker
 from pytracking.tracker.siamrpn.network import get_network
 from pytracking.tracker.siamrpn.params import SiamRPNParams
 from pytracking.tracker.siamrpn.penalty import scale_aspect_penalty
@@ -46,36 +46,27 @@ def clamp_to_image(center: np.ndarray, size: np.ndarray, image_hw: tuple[int, in
     return np.clip(np.asarray(center, dtype=np.float64), low, high), size
 
 
-class SiamRPN(BaseTracker):
+class SiamRPN(SiameseTracker):
     """SiamRPN tracking with the parameters of :class:`SiamRPNParams`."""
 
+    params_class = SiamRPNParams
+
     def __init__(self, params: SiamRPNParams) -> None:
-        if not isinstance(params, SiamRPNParams):
-            raise TypeError(f"SiamRPN needs SiamRPNParams, got {type(params).__name__}")
-        params.validate()
         super().__init__(params)
-        self.net: Optional[torch.nn.Module] = None
         self.anchors: Optional[np.ndarray] = None
         self.window: Optional[np.ndarray] = None
 
-    # ------------------------------------------------------------------ helpers
-    def _to_tensor(self, crop: np.ndarray) -> torch.Tensor:
-        """``H x W x 3`` uint8 crop -> normalized ``1 x 3 x H x W`` on the device."""
-        x = torch.from_numpy(np.ascontiguousarray(crop)).to(self.device)
-        x = x.permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
-        return (x - self._mean) / self._std
+    def get_network(self) -> torch.nn.Module:
+        return get_network(self.params)
 
+    # ------------------------------------------------------------------ helpers
     def _set_up_network(self) -> None:
-        p = self.params
-        self.device = torch.device("cuda" if p.use_gpu and torch.cuda.is_available() else "cpu")
-        self.net = get_network(p).to(self.device).eval()
-        self.total_stride = int(getattr(self.net, "total_stride", 8))
-        net_anchors = getattr(self.net, "num_anchors", p.num_anchors)
-        if net_anchors != p.num_anchors:
+        super()._set_up_network()
+        net_anchors = getattr(self.net, "num_anchors", self.params.num_anchors)
+        if net_anchors != self.params.num_anchors:
             raise ValueError(f"The SiamRPN network has {net_anchors} anchors per position but the "
-                             f"parameters anchor_ratios x anchor_scales give {p.num_anchors}")
-        self._mean = torch.tensor(p.normalize_mean, device=self.device).view(1, 3, 1, 1)
-        self._std = torch.tensor(p.normalize_std, device=self.device).view(1, 3, 1, 1)
+                             f"parameters anchor_ratios x anchor_scales give "
+                             f"{self.params.num_anchors}")
 
     def _anchors_and_window(self, score_size: int) -> None:
         """Anchors and the per-anchor cosine window of a ``score_size`` map (built once)."""
