@@ -186,11 +186,20 @@ struct Window {
   bool has_column(int w) const { return w >= col0 && w < col0 + cols; }
 };
 
-// Copies channels [c0, c0 + cb) of image [C, H, W] under the support window of roi k to buffer.
+// Copies channels [c0, c0 + cb) of one image under the support window of roi k to buffer. The
+// image is [C, H, W], or [H, W, C] when channels_last (then each pixel's block is one copy).
 template <typename T>
-Window<T> gather_window(const T* image, const RoiTable<T>& t, int64_t k, int64_t c0, int64_t cb,
-                        T* buffer) {
+Window<T> gather_window(const T* image, bool channels_last, int64_t channels,
+                        const RoiTable<T>& t, int64_t k, int64_t c0, int64_t cb, T* buffer) {
   const Window<T> win{buffer, t.row_lo[k], t.col_lo[k], t.col_hi[k] - t.col_lo[k] + 1, cb};
+  if (channels_last) {
+    for (int h = t.row_lo[k]; h <= t.row_hi[k]; ++h) {
+      const T* src = image + (static_cast<int64_t>(h) * t.width + win.col0) * channels + c0;
+      T* dst = buffer + static_cast<int64_t>(h - win.row0) * win.cols * cb;
+      for (int w = 0; w < win.cols; ++w) std::copy(src + w * channels, src + w * channels + cb, dst + w * cb);
+    }
+    return win;
+  }
   const int64_t plane_size = static_cast<int64_t>(t.height) * t.width;
   for (int64_t c = 0; c < cb; ++c) {
     const T* plane = image + (c0 + c) * plane_size;
@@ -249,9 +258,9 @@ inline int64_t roi_task_work(int64_t channels, int64_t bins) {
   return std::min(channels, kChannelBlock) * bins * 16;
 }
 
-// feat: [B, C, H, W]; out: [K, C, ph, pw].
+// feat: [B, C, H, W] (or [B, H, W, C] when channels_last); out: [K, C, ph, pw].
 template <typename T>
-void forward_impl(const T* feat, const RoiTable<T>& t, int64_t channels, T* out) {
+void forward_impl(const T* feat, bool channels_last, const RoiTable<T>& t, int64_t channels, T* out) {
   const int64_t image_size = static_cast<int64_t>(t.height) * t.width * channels;
   const int64_t bins = static_cast<int64_t>(t.ph) * t.pw;
   const int64_t blocks = channel_blocks(channels);
@@ -270,7 +279,8 @@ void forward_impl(const T* feat, const RoiTable<T>& t, int64_t channels, T* out)
       const RoiGeometry<T>& g = t.geom[k];
       std::fill(acc.begin(), acc.end(), T(0));
       if (t.active(k)) {
-        const Window<T> img = gather_window(feat + g.batch * image_size, t, k, c0, cb, window.data());
+        const Window<T> img = gather_window(feat + g.batch * image_size, channels_last, channels, t,
+                                            k, c0, cb, window.data());
         reduce_rows(t, k, img, rows.data());
         const T inv_area = T(1) / (g.bin_w * g.bin_h);
         const T* wy = t.wy_of(k);
@@ -366,10 +376,11 @@ void backward_features_impl(const T* grad_out, const RoiTable<T>& t, int64_t cha
   });
 }
 
-// grad_out: [K, C, ph, pw]; feat: [B, C, H, W]; grad_rois: [K, 5].
+// grad_out: [K, C, ph, pw]; feat: [B, C, H, W] (or [B, H, W, C] when channels_last);
+// grad_rois: [K, 5].
 template <typename T>
-void backward_rois_impl(const T* grad_out, const T* feat, const RoiTable<T>& t, int64_t channels,
-                        T spatial_scale, T* grad_rois) {
+void backward_rois_impl(const T* grad_out, const T* feat, bool channels_last, const RoiTable<T>& t,
+                        int64_t channels, T spatial_scale, T* grad_rois) {
   const int64_t image_size = static_cast<int64_t>(t.height) * t.width * channels;
   const int64_t bins = static_cast<int64_t>(t.ph) * t.pw;
   const int64_t blocks = channel_blocks(channels);
@@ -394,7 +405,8 @@ void backward_rois_impl(const T* grad_out, const T* feat, const RoiTable<T>& t, 
       const RoiGeometry<T>& g = t.geom[k];
       const int lo = t.row_lo[k], hi = t.row_hi[k];
       if (!t.active(k)) continue;
-      const Window<T> img = gather_window(feat + g.batch * image_size, t, k, c0, cb, window.data());
+      const Window<T> img = gather_window(feat + g.batch * image_size, channels_last, channels, t,
+                                          k, c0, cb, window.data());
       reduce_rows(t, k, img, rows.data());
       // edges_x[h, e, c]: row h interpolated at the x position of bin edge e.
       const int* ex0 = &t.ex0[k * (pw + 1)];
@@ -472,6 +484,18 @@ void check_common(const at::Tensor& rois, int64_t pooled_h, int64_t pooled_w) {
               pooled_h, "x", pooled_w);
 }
 
+// The features as the kernels read them, copied only when needed: NCHW-contiguous and
+// channels-last (what a channels-last CPU backbone produces) are both read in place.
+at::Tensor readable_features(const at::Tensor& features, bool* channels_last) {
+  *channels_last = false;
+  if (features.is_contiguous()) return features;
+  if (features.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+    *channels_last = true;
+    return features;
+  }
+  return features.contiguous();
+}
+
 void check_features(const at::Tensor& features, const at::Tensor& rois, const char* name) {
   TORCH_CHECK(features.device().is_cpu(), "prroi_pool (C++): ", name, " must be a CPU tensor");
   TORCH_CHECK(features.dim() == 4, "prroi_pool (C++): ", name, " must have shape [B, C, H, W], got ",
@@ -502,14 +526,15 @@ at::Tensor prroi_pool_forward_cpu(const at::Tensor& features, const at::Tensor& 
   check_common(rois_in, pooled_h, pooled_w);
   check_features(features, rois_in, "features");
   const at::Tensor rois = rois_in.contiguous();
-  const at::Tensor feat = features.contiguous();
+  bool channels_last = false;
+  const at::Tensor feat = readable_features(features, &channels_last);
   const int64_t channels = features.size(1);
   at::Tensor out = at::empty({rois.size(0), channels, pooled_h, pooled_w}, features.options());
   AT_DISPATCH_FLOATING_TYPES(features.scalar_type(), "prroi_pool_forward_cpu", [&] {
     const RoiTable<scalar_t> t = table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w,
                                                      features.size(0), features.size(2),
                                                      features.size(3));
-    forward_impl(feat.data_ptr<scalar_t>(), t, channels, out.data_ptr<scalar_t>());
+    forward_impl(feat.data_ptr<scalar_t>(), channels_last, t, channels, out.data_ptr<scalar_t>());
   });
   return out;
 }
@@ -546,14 +571,15 @@ at::Tensor prroi_pool_backward_rois_cpu(const at::Tensor& grad_out_in, const at:
               "prroi_pool (C++): grad_output shape ", grad_out_in.sizes(), " does not match ",
               rois_in.size(0), " rois and ", features.size(1), " channels");
   const at::Tensor grad_out = grad_out_in.contiguous();
-  const at::Tensor feat = features.contiguous();
+  bool channels_last = false;
+  const at::Tensor feat = readable_features(features, &channels_last);
   const at::Tensor rois = rois_in.contiguous();
   at::Tensor grad_rois = at::empty({rois.size(0), 5}, rois.options());
   AT_DISPATCH_FLOATING_TYPES(features.scalar_type(), "prroi_pool_backward_rois_cpu", [&] {
     const RoiTable<scalar_t> t = table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w,
                                                      features.size(0), features.size(2),
                                                      features.size(3));
-    backward_rois_impl(grad_out.data_ptr<scalar_t>(), feat.data_ptr<scalar_t>(), t,
+    backward_rois_impl(grad_out.data_ptr<scalar_t>(), feat.data_ptr<scalar_t>(), channels_last, t,
                        features.size(1), static_cast<scalar_t>(spatial_scale),
                        grad_rois.data_ptr<scalar_t>());
   });
