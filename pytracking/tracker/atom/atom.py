@@ -468,7 +468,7 @@ class ATOM(BaseTracker):
         debug = p.debug > 0 or self.debug_sink.enabled(1)
         out = {"flag": flag, "max_score": loc.max_score}
         if debug:
-            out.update(self._debug_items(image, loc, sample_pos[ind], float(sample_scales[ind])))
+            out.update(self._debug_items(loc, sample_pos[ind], float(sample_scales[ind])))
 
         hard_negative = flag == "hard_negative"
         if flag not in ("not_found", "uncertain"):
@@ -489,7 +489,6 @@ class ATOM(BaseTracker):
             losses = self.filter_optimizer.losses[num_losses:]
             if losses.numel():
                 out["cg_losses"] = losses.numpy()
-                self.debug_sink.line("cg_losses", losses.numpy(), level=2, append=True)
             weights = self.memory.active()[2]
             out["memory_weights"] = weights.cpu().numpy()
             self.debug_sink.info("atom", {"frame": self.frame_num, "flag": str(flag),
@@ -506,19 +505,16 @@ class ATOM(BaseTracker):
         size = boxes[:, 2:] * sample_scale
         return torch.cat((centre - size / 2, size), dim=1).numpy()
 
-    def _debug_items(self, image: np.ndarray, loc: Localization, sample_pos: torch.Tensor,
-                     sample_scale: float) -> dict:
-        """Score map, classifier box and IoU proposals of this frame, also sent to the debug sink."""
+    def _debug_items(self, loc: Localization, sample_pos: torch.Tensor, sample_scale: float) -> dict:
+        """Score map, classifier box and IoU proposals of this frame (the runner shows them: score-map
+        pane, and the frame and proposals panes with these boxes)."""
         scores = self._last_scores[loc.scale_index].cpu().numpy()
         items = {"score_map": scores}
-        boxes = {}
         if self._anchor_box is not None:
-            items["anchor_box"] = boxes["anchor"] = self._anchor_box
+            items["anchor_box"] = self._anchor_box
         if self._last_proposals is not None:
-            items["proposals"] = boxes["proposals"] = self._sample_boxes_to_image(
-                self._last_proposals, sample_pos, sample_scale)
-            items["refined_boxes"] = boxes["refined"] = self._sample_boxes_to_image(
-                self._last_refined, sample_pos, sample_scale)
-        self.debug_sink.heatmap("score_map", scores, level=1)
-        self.debug_sink.image("frame", image, boxes, level=1)
+            items["proposals"] = self._sample_boxes_to_image(self._last_proposals, sample_pos,
+                                                             sample_scale)
+            items["refined_boxes"] = self._sample_boxes_to_image(self._last_refined, sample_pos,
+                                                                 sample_scale)
         return items
