@@ -431,58 +431,58 @@ class GaussNewtonCG(_L2CGSolver):
         return self.losses, self.residuals
 
 
-class GradientDescentL2:
+class _GradientDescentBase(abc.ABC):
+    """Shared state of the gradient-descent optimizers; subclasses define the loss."""
+
+    problem_type: type = object
+
+    def __init__(self, problem, variable: TensorList, step_length: float,
+                 momentum: float = 0.0, debug: bool = False) -> None:
+        name = type(self).__name__
+        if not isinstance(problem, self.problem_type):
+            raise TypeError(f"{name} needs a problem of type {self.problem_type.__name__}, got "
+                            f"{type(problem).__name__}")
+        self.problem = problem
+        self.x = _as_tensorlist(variable, f"{name} variable")
+        self.step_length = step_length
+        self.momentum = momentum
+        self.debug = debug
+        self.losses = torch.zeros(0, dtype=torch.float64)
+        self.residuals = torch.zeros(0, dtype=torch.float64)
+
+    @abc.abstractmethod
+    def _loss(self) -> torch.Tensor:
+        """The loss at the current variable."""
+
+    def run(self, num_iter: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Do ``num_iter`` descent steps on the variable (in place)."""
+        return _descend(self, self._loss, num_iter)
+
+
+class GradientDescentL2(_GradientDescentBase):
     """Gradient descent with momentum on the loss ``ip_output(r, r)`` of an L2Problem.
 
     The loss has no factor 1/2, so its gradient is ``2 J^T r``. Update: ``d = grad + momentum * d_prev``; ``x -= step_length * d``. The momentum direction is
     reset at the start of every :meth:`run`.
     """
 
-    def __init__(self, problem: L2Problem, variable: TensorList, step_length: float,
-                 momentum: float = 0.0, debug: bool = False) -> None:
-        if not isinstance(problem, L2Problem):
-            raise TypeError(f"GradientDescentL2 needs an L2Problem, got {type(problem).__name__}")
-        self.problem = problem
-        self.x = _as_tensorlist(variable, "GradientDescentL2 variable")
-        self.step_length = step_length
-        self.momentum = momentum
-        self.debug = debug
-        self.losses = torch.zeros(0, dtype=torch.float64)
-        self.residuals = torch.zeros(0, dtype=torch.float64)
+    problem_type = L2Problem
 
     def _loss(self) -> torch.Tensor:
         r = _as_tensorlist(self.problem(self.x), "residuals")
         return total(self.problem.ip_output(r, r))
 
-    def run(self, num_iter: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Do ``num_iter`` descent steps on the variable (in place)."""
-        return _descend(self, self._loss, num_iter)
 
-
-class GradientDescent:
+class GradientDescent(_GradientDescentBase):
     """Gradient descent with momentum on a MinimizationProblem (same update as GradientDescentL2)."""
 
-    def __init__(self, problem: MinimizationProblem, variable: TensorList, step_length: float,
-                 momentum: float = 0.0, debug: bool = False) -> None:
-        if not isinstance(problem, MinimizationProblem):
-            raise TypeError(f"GradientDescent needs a MinimizationProblem, got {type(problem).__name__}")
-        self.problem = problem
-        self.x = _as_tensorlist(variable, "GradientDescent variable")
-        self.step_length = step_length
-        self.momentum = momentum
-        self.debug = debug
-        self.losses = torch.zeros(0, dtype=torch.float64)
-        self.residuals = torch.zeros(0, dtype=torch.float64)
+    problem_type = MinimizationProblem
 
     def _loss(self) -> torch.Tensor:
         return total(self.problem(self.x))
 
-    def run(self, num_iter: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Do ``num_iter`` descent steps on the variable (in place)."""
-        return _descend(self, self._loss, num_iter)
 
-
-def _descend(opt: Union[GradientDescentL2, GradientDescent], loss_fn: Callable[[], torch.Tensor],
+def _descend(opt: _GradientDescentBase, loss_fn: Callable[[], torch.Tensor],
              num_iter: int) -> Tuple[torch.Tensor, torch.Tensor]:
     if num_iter < 0:
         raise ValueError(f"num_iter must be >= 0, got {num_iter}")
