@@ -313,7 +313,7 @@ void load_grad_block(const T* grad_out, int64_t k, int64_t channels, int64_t c0,
   }
 }
 
-// grad_out: [K, C, ph, pw]; grad_feat: [B, C, H, W], zero-initialized, accumulated.
+// grad_out: [K, C, ph, pw]; grad_feat: [B, C, H, W], written entirely (zeroed, then accumulated).
 template <typename T>
 void backward_features_impl(const T* grad_out, const RoiTable<T>& t, int64_t channels, T* grad_feat) {
   const int64_t plane_size = static_cast<int64_t>(t.height) * t.width;
@@ -330,6 +330,9 @@ void backward_features_impl(const T* grad_out, const RoiTable<T>& t, int64_t cha
       const int64_t b = task / blocks;
       const int64_t c0 = (task % blocks) * kChannelBlock;
       const int64_t cb = std::min(kChannelBlock, channels - c0);
+      // This task owns these planes: zero them here, in parallel, rather than in one serial pass.
+      T* planes = grad_feat + (b * channels + c0) * plane_size;
+      std::fill(planes, planes + cb * plane_size, T(0));
       for (int64_t n = t.image_start[b]; n < t.image_start[b + 1]; ++n) {
         const int64_t k = t.order[n];
         const RoiGeometry<T>& g = t.geom[k];
@@ -395,6 +398,7 @@ void backward_rois_impl(const T* grad_out, const T* feat, bool channels_last, co
     std::vector<T> edges_x(static_cast<size_t>(t.height) * (pw + 1) * kChannelBlock);
     std::vector<T> grad(static_cast<size_t>(bins) * kChannelBlock);
     std::vector<T> column(kChannelBlock);
+    std::vector<T> edge_sums(static_cast<size_t>(pw + 1) * kChannelBlock);
     for (int64_t task = begin; task < end; ++task) {
      const int64_t b = task / blocks;
      const int64_t blk = task % blocks;
@@ -431,22 +435,26 @@ void backward_rois_impl(const T* grad_out, const T* feat, bool channels_last, co
       T d[4] = {T(0), T(0), T(0), T(0)};
       for (int p = 0; p < ph; ++p) {
         const T* wp = wy + static_cast<int64_t>(p) * t.height;
+        const int ylo = t.ylo[k * ph + p], yhi = t.yhi[k * ph + p];
+        if (ylo <= yhi) {
+          // The x-edge columns summed over the bin row's rows (weights Wy[p, h]); edge e is the
+          // right edge of bin e - 1 and the left edge of bin e, so each sum serves two bins.
+          for (int e = 0; e <= pw; ++e)
+            weighted_sum(cb, yhi - ylo + 1, wp + ylo, T(1),
+                         edges_x.data() + (static_cast<int64_t>(ylo - lo) * (pw + 1) + e) * cb,
+                         (pw + 1) * cb, edge_sums.data() + e * cb);
+        }
         for (int q = 0; q < pw; ++q) {
           const T* gq = grad.data() + (p * pw + q) * cb;
           T integral = T(0), gx_a = T(0), gx_b = T(0);
-          const int ylo = t.ylo[k * ph + p], yhi = t.yhi[k * ph + p];
           if (ylo <= yhi) {
             // Sums over the bin's rows (weights Wy[p, h]), then contracted with the gradient.
-            const int count = yhi - ylo + 1;
-            const T* wyp = wp + ylo;
-            weighted_sum(cb, count, wyp, T(1), rows.data() + (static_cast<int64_t>(ylo - lo) * pw + q) * cb,
-                         pw * cb, column.data());
+            weighted_sum(cb, yhi - ylo + 1, wp + ylo, T(1),
+                         rows.data() + (static_cast<int64_t>(ylo - lo) * pw + q) * cb, pw * cb,
+                         column.data());
             integral = dot(cb, gq, column.data());
-            const T* ex = edges_x.data() + (static_cast<int64_t>(ylo - lo) * (pw + 1) + q) * cb;
-            weighted_sum(cb, count, wyp, T(1), ex, (pw + 1) * cb, column.data());
-            gx_a = dot(cb, gq, column.data());
-            weighted_sum(cb, count, wyp, T(1), ex + cb, (pw + 1) * cb, column.data());
-            gx_b = dot(cb, gq, column.data());
+            gx_a = dot(cb, gq, edge_sums.data() + q * cb);
+            gx_b = dot(cb, gq, edge_sums.data() + (q + 1) * cb);
           }
           // y edges: the column (rows . Wx)[:, q] interpolated at the top and bottom bin edges.
           T gy[2] = {T(0), T(0)};
@@ -551,7 +559,7 @@ at::Tensor prroi_pool_backward_features_cpu(const at::Tensor& grad_out_in, const
               rois_in.size(0), " rois and ", channels, " channels");
   const at::Tensor grad_out = grad_out_in.contiguous();
   const at::Tensor rois = rois_in.contiguous();
-  at::Tensor grad_feat = at::zeros({batch, channels, height, width}, grad_out.options());
+  at::Tensor grad_feat = at::empty({batch, channels, height, width}, grad_out.options());
   AT_DISPATCH_FLOATING_TYPES(grad_out.scalar_type(), "prroi_pool_backward_features_cpu", [&] {
     const RoiTable<scalar_t> t =
         table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w, batch, height, width);
