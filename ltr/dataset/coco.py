@@ -35,9 +35,7 @@ class MSCOCO(BaseImageDataset):
         self.coco = index
         self.image_list = fraction_subset(list(range(len(index.annotations))), data_fraction)
         self.class_list = index.class_list
-        self.im_per_class: dict[str, list[int]] = {}
-        for i, a in enumerate(self.image_list):
-            self.im_per_class.setdefault(index.category(index.annotations[a])["name"], []).append(i)
+        self.im_per_class = index.entries_per_class(self.image_list)
 
     def has_class_info(self) -> bool:
         return True

@@ -73,6 +73,13 @@ class CocoIndex:
     def category(self, ann: dict) -> dict:
         return self.categories[ann["category_id"]]
 
+    def entries_per_class(self, entries: list[int]) -> dict[str, list[int]]:
+        """Class name -> positions in ``entries`` (indices into ``annotations``) of that class."""
+        per_class: dict[str, list[int]] = {}
+        for i, a in enumerate(entries):
+            per_class.setdefault(self.category(self.annotations[a])["name"], []).append(i)
+        return per_class
+
     def object_meta(self, ann: dict) -> OrderedDict:
         """Object meta of an annotation: class name and COCO supercategory as major class."""
         category = self.category(ann)

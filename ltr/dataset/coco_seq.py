@@ -34,11 +34,7 @@ class MSCOCOSeq(BaseVideoDataset):
         self.coco = index
         self.sequence_list = fraction_subset(list(range(len(index.annotations))), data_fraction)
         self.class_list = index.class_list
-        self.seq_per_class: dict[str, list[int]] = {}
-        for i, a in enumerate(self.sequence_list):
-            self.seq_per_class.setdefault(index.category(index.annotations[a])["name"], []).append(
-                i
-            )
+        self.seq_per_class = index.entries_per_class(self.sequence_list)
 
     def is_video_sequence(self) -> bool:
         return False
