@@ -19,7 +19,8 @@ from typing import Optional, Sequence, Union
 from pytracking.analysis.trackers import parse_runs
 from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import ResultFileError, format_boxes, format_times
-from pytracking.util_scripts.packing import PathLike, discover_sequences, load_run, run_dirs, write_zip_atomic
+from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
+                                             run_packing_cli, write_zip_atomic)
 
 logger = logging.getLogger(__name__)
 
@@ -57,27 +58,10 @@ def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequenc
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Pack GOT-10k test results for the evaluation server.")
-    parser.add_argument("tracker_name")
-    parser.add_argument("parameter_name")
     parser.add_argument("--runs", default="none", help="run ids to pack as _001.._003, e.g. 0-2 (default: the "
                                                        "un-numbered run)")
-    parser.add_argument("--output-name", default=None, help="zip name (default: <tracker>_<param>)")
-    parser.add_argument("--from-results", action="store_true",
-                        help="pack every <name>.txt in the results folder (default: the sequences of the "
-                             "got10k_test dataset, which must be configured)")
-    args = parser.parse_args(argv)
-    try:
-        sequences = None
-        if not args.from_results:
-            from pytracking.evaluation.datasets import get_dataset
-            sequences = get_dataset("got10k_test").names()
-        path = pack_got10k_results(args.tracker_name, args.parameter_name, parse_runs(args.runs),
-                                   args.output_name, sequences)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path}")
-    return 0
+    return run_packing_cli(parser, "got10k_test", lambda args, sequences: pack_got10k_results(
+        args.tracker_name, args.parameter_name, parse_runs(args.runs), args.output_name, sequences), argv)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from typing import Optional, Sequence, Union
 
 from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import format_boxes
-from pytracking.util_scripts.packing import PathLike, discover_sequences, load_run, run_dirs, write_zip_atomic
+from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
+                                             run_packing_cli, write_zip_atomic)
 
 logger = logging.getLogger(__name__)
 
@@ -39,26 +40,9 @@ def pack_trackingnet_results(tracker_name: str, parameter_name: str, run_id: Opt
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Pack TrackingNet test results for the evaluation server.")
-    parser.add_argument("tracker_name")
-    parser.add_argument("parameter_name")
     parser.add_argument("--run-id", type=int, default=None, help="run id to pack (default: the un-numbered run)")
-    parser.add_argument("--output-name", default=None, help="zip name (default: <tracker>_<param>)")
-    parser.add_argument("--from-results", action="store_true",
-                        help="pack every <name>.txt in the results folder (default: the sequences of the "
-                             "trackingnet dataset, which must be configured)")
-    args = parser.parse_args(argv)
-    try:
-        sequences = None
-        if not args.from_results:
-            from pytracking.evaluation.datasets import get_dataset
-            sequences = get_dataset("trackingnet").names()
-        path = pack_trackingnet_results(args.tracker_name, args.parameter_name, args.run_id, args.output_name,
-                                        sequences)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path}")
-    return 0
+    return run_packing_cli(parser, "trackingnet", lambda args, sequences: pack_trackingnet_results(
+        args.tracker_name, args.parameter_name, args.run_id, args.output_name, sequences), argv)
 
 
 if __name__ == "__main__":

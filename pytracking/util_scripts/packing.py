@@ -2,11 +2,13 @@
 atomically (temporary file in the target folder, then ``os.replace``)."""
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -56,3 +58,29 @@ def write_zip_atomic(zip_path: Path, entries: dict[str, str]) -> Path:
             os.unlink(tmp)
         raise
     return zip_path
+
+
+def run_packing_cli(parser: argparse.ArgumentParser, dataset: str,
+                    pack: Callable[[argparse.Namespace, Optional[list[str]]], Path],
+                    argv: Optional[list[str]] = None) -> int:
+    """Common command line of the packers: tracker and parameter names, ``--output-name`` and
+    ``--from-results`` (otherwise the sequences of ``dataset``); ``pack(args, sequences)`` writes
+    the zip. Errors are printed and give exit code 2."""
+    parser.add_argument("tracker_name")
+    parser.add_argument("parameter_name")
+    parser.add_argument("--output-name", default=None, help="zip name (default: <tracker>_<param>)")
+    parser.add_argument("--from-results", action="store_true",
+                        help=f"pack every <name>.txt in the results folder (default: the sequences of "
+                             f"the {dataset} dataset, which must be configured)")
+    args = parser.parse_args(argv)
+    try:
+        sequences = None
+        if not args.from_results:
+            from pytracking.evaluation.datasets import get_dataset
+            sequences = get_dataset(dataset).names()
+        path = pack(args, sequences)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
