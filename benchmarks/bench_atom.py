@@ -63,7 +63,7 @@ def run(seq: Sequence, max_frames: int, overrides: list) -> dict:
         tracker.track(im)
     total = time.perf_counter() - start
     return {"name": seq.name, "frames": len(images) - 1, "first": first, "total": total,
-            "parts": dict(tracker.timings), "first_parts": first_parts, "fallbacks": tracker.iou_window_fallbacks}
+            "parts": dict(tracker.timings), "first_parts": first_parts, "growths": tracker.iou_window_growths}
 
 
 def main() -> None:
@@ -106,7 +106,7 @@ def main() -> None:
     print(f"  {'everything else':<16}{per_frame - sum(parts.values()):8.1f}")
     print(f"  {'total':<16}{per_frame:8.1f}")
     print(f"ratio total / backbone-only time: {per_frame / parts['backbone']:.2f}")
-    print(f"IoU-feature window fallbacks to full maps: {sum(r['fallbacks'] for r in results)} of {frames} frames")
+    print(f"IoU-feature windows grown during refinement: {sum(r['growths'] for r in results)} times in {frames} frames")
 
 
 if __name__ == "__main__":

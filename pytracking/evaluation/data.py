@@ -24,12 +24,13 @@ class Sequence:
     ``ground_truth_rect`` has one row per annotated frame (test splits of GOT-10k and TrackingNet
     provide only the first). ``target_visible`` (bool per frame) marks frames where the target is
     present; ``None`` means the benchmark gives no such flag. ``attributes`` are benchmark tags
-    such as OTB's ``IV``/``OCC`` where the dataset folder provides them.
+    such as OTB's ``IV``/``OCC`` where the dataset folder provides them. ``init_polygon`` is the
+    first frame's rotated-rectangle annotation (8 values) where the benchmark has one (VOT).
     """
 
     def __init__(self, name: str, frames: Seq[str], dataset: str, ground_truth_rect: np.ndarray,
                  object_class: Optional[str] = None, target_visible: Optional[np.ndarray] = None,
-                 attributes: Iterable[str] = ()) -> None:
+                 attributes: Iterable[str] = (), init_polygon: Optional[Seq[float]] = None) -> None:
         gt = np.asarray(ground_truth_rect, dtype=np.float64)
         if gt.ndim == 1 and gt.size == 4:
             gt = gt.reshape(1, 4)
@@ -52,6 +53,12 @@ class Sequence:
         self.object_class = object_class
         self.target_visible = target_visible
         self.attributes = frozenset(attributes)
+        if init_polygon is not None:
+            init_polygon = [float(v) for v in np.asarray(init_polygon, dtype=np.float64).reshape(-1)]
+            if len(init_polygon) != 8:
+                raise ValueError(f"Sequence '{name}' ({dataset}): init_polygon must have 8 values "
+                                 f"(4 corners x, y), got {len(init_polygon)}")
+        self.init_polygon = init_polygon
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -64,8 +71,12 @@ class Sequence:
         return [float(v) for v in self.ground_truth_rect[0]]
 
     def init_info(self) -> dict:
-        """What a tracker's ``initialize`` receives: ``{'init_bbox': [x, y, w, h]}``."""
-        return {"init_bbox": self.init_bbox()}
+        """What a tracker's ``initialize`` receives: ``{'init_bbox': [x, y, w, h]}``, plus
+        ``'init_polygon'`` (8 values) where the benchmark annotates rotated rectangles (VOT)."""
+        info = {"init_bbox": self.init_bbox()}
+        if self.init_polygon is not None:
+            info["init_polygon"] = list(self.init_polygon)
+        return info
 
     def valid_mask(self) -> np.ndarray:
         """Frames whose ground truth is usable for evaluation (finite, positive size, visible)."""

@@ -3,7 +3,9 @@
 ``groundtruth.txt`` rows of either four values (x,y,w,h) or eight (polygon corners).
 
 Polygons become the axis-aligned rectangle that encloses them:
-``[min x, min y, max x - min x, max y - min y]``.
+``[min x, min y, max x - min x, max y - min y]``; the first frame's polygon is also given to the
+trackers (``init_info()['init_polygon']``), which may convert it their own way
+(ATOM's ``vot_anno_conversion_type``).
 """
 from __future__ import annotations
 
@@ -35,13 +37,16 @@ class VOTDataset(BaseDataset):
 
     def _construct(self, root: Path, name: str) -> Sequence:
         seq_dir = self.require_dir(root / name, f"sequence folder of '{name}'")
-        gt = polygons_to_rects(load_text(self.require_file(seq_dir / "groundtruth.txt", "ground truth")))
+        raw = np.asarray(load_text(self.require_file(seq_dir / "groundtruth.txt", "ground truth")), dtype=np.float64)
+        raw = raw.reshape(1, -1) if raw.ndim == 1 else raw
+        gt = polygons_to_rects(raw)
         img_dir = seq_dir / "color" if (seq_dir / "color").is_dir() else seq_dir
         frames = sorted(str(p) for p in img_dir.glob("*.jpg") if p.stem.isdigit())
         if len(frames) < len(gt):
             raise self.layout_error(f"'{name}': {len(gt)} ground-truth rows but {len(frames)} frames in "
                                     f"{img_dir}")
-        return Sequence(name, frames[:len(gt)], self.name, gt)
+        return Sequence(name, frames[:len(gt)], self.name, gt,
+                        init_polygon=raw[0] if raw.shape[1] == 8 else None)
 
     def get_sequence_list(self) -> SequenceList:
         root = self.root

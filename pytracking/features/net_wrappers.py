@@ -38,9 +38,6 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 LAYER_STRIDE = {"conv1": 2, "layer1": 4, "layer2": 8, "layer3": 16, "layer4": 32}
 
-# The IoU-Net test branch applies two 3x3 convolutions to each backbone map.
-IOU_CONV_MARGIN = 2
-
 _NETWORK_CACHE: Dict[Tuple[str, str], torch.nn.Module] = {}
 _warned_fallback = False
 
@@ -234,49 +231,6 @@ class ATOMFeatures:
             with torch.no_grad():
                 self._iou_feat = TensorList(self.iou_predictor.get_iou_feat(self.iou_backbone_features()))
         return self._iou_feat
-
-    def iou_feature_windows(self, region: Sequence[float]) -> list:
-        """Cell windows ``(top, bottom, left, right)`` per IoU layer, covering the pixel ``region``
-        ``(y0, y1, x0, x1)`` of the input patch plus :data:`IOU_CONV_MARGIN` + 1 cells, clipped."""
-        windows = []
-        for feat, layer in zip(self.iou_backbone_features(), self.iou_layers):
-            s = LAYER_STRIDE[layer]
-            h, w = feat.shape[-2:]
-            m = IOU_CONV_MARGIN + 1
-            windows.append((max(math.floor(region[0] / s) - m, 0), min(math.ceil(region[1] / s) + m + 1, h),
-                            max(math.floor(region[2] / s) - m, 0), min(math.ceil(region[3] / s) + m + 1, w)))
-        return windows
-
-    def iou_features_windowed(self, windows: Sequence[Sequence[int]], sample: int = 0) -> TensorList:
-        """IoU-Net features of sample ``sample`` computed only inside ``windows`` (one cell window
-        per IoU layer, see :meth:`iou_feature_windows`) and zero elsewhere (full-size maps).
-
-        Values within :data:`IOU_CONV_MARGIN` cells of a window edge that is not an image-map
-        edge are inexact (the convolutions there see zero padding instead of the neighbours).
-        """
-        crops = [f[sample:sample + 1, :, t:b, l:r]
-                 for f, (t, b, l, r) in zip(self.iou_backbone_features(), windows)]
-        with torch.no_grad():
-            out = self.iou_predictor.get_iou_feat(crops)
-            full = []
-            for o, f, (t, b, l, r) in zip(out, self.iou_backbone_features(), windows):
-                canvas = o.new_zeros(1, o.shape[1], *f.shape[-2:])
-                if o.is_contiguous(memory_format=torch.channels_last):
-                    canvas = canvas.contiguous(memory_format=torch.channels_last)
-                canvas[:, :, t:b, l:r] = o
-                full.append(canvas)
-        return TensorList(full)
-
-    def exact_iou_region(self, windows: Sequence[Sequence[int]]) -> list:
-        """Per IoU layer, the inclusive cell ranges ``(top, bottom, left, right)`` where windowed
-        features equal the full computation (unbounded at map edges: -inf / +inf)."""
-        regions = []
-        for f, (t, b, l, r) in zip(self.iou_backbone_features(), windows):
-            h, w = f.shape[-2:]
-            m = IOU_CONV_MARGIN
-            regions.append((t + m if t > 0 else -math.inf, b - 1 - m if b < h else math.inf,
-                            l + m if l > 0 else -math.inf, r - 1 - m if r < w else math.inf))
-        return regions
 
     def iou_layer_strides(self) -> list:
         return [LAYER_STRIDE[layer] for layer in self.iou_layers]

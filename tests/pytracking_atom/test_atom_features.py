@@ -74,26 +74,6 @@ def test_extractor_scales_and_transforms(tmp_path, monkeypatch):
     assert feats[0].shape == (2, 256, 2, 2) and coords.shape == (1, 4)
 
 
-def test_windowed_iou_features_equal_the_full_ones_inside_the_exact_region(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTRACKING_NETWORK_PATH", str(tmp_path))
-    feats = ATOMFeatures("atom_default.pth", device=torch.device("cpu"))
-    feats.extract(torch.rand(2, 3, 160, 160, generator=torch.Generator().manual_seed(0)) * 255)
-    full = feats.iou_features()
-    region = (50.0, 90.0, 60.0, 110.0)                   # y0, y1, x0, x1 in pixels
-    windows = feats.iou_feature_windows(region)
-    # layer2 (stride 8, 20 cells): rows floor(50/8)-3=3 .. ceil(90/8)+4=16; layer3 (stride 16, 10 cells)
-    assert windows[0] == (3, 16, 4, 18) and windows[1] == (0, 10, 0, 10)
-    part = feats.iou_features_windowed(windows, sample=1)
-    exact = feats.exact_iou_region(windows)
-    assert exact[0] == (5, 13, 6, 15)
-    t, b, l, r = exact[0]
-    assert torch.allclose(part[0][0, :, t:b + 1, l:r + 1], full[0][1, :, t:b + 1, l:r + 1], atol=1e-5)
-    assert torch.allclose(part[1][0], full[1][1], atol=1e-5)    # the whole layer3 map was covered
-    assert float(part[0][0, :, 0:3].abs().max()) == 0.0          # outside the window: zeros
-    # just inside an interior window edge the values differ from the full computation
-    assert not torch.allclose(part[0][0, :, 3], full[0][1, :, 3], atol=1e-5)
-
-
 def test_weight_file_is_loaded_from_network_path(tmp_path, monkeypatch):
     from ltr.models.bbreg.atom import atom_resnet18
 

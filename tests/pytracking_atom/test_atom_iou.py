@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from pytracking.features.net_wrappers import build_random_atom_network
+from pytracking.tracker.atom.iou_head import BoxIoUObjective, closed_form_head
 from pytracking.tracker.atom.iou_refinement import optimize_boxes, random_boxes, select_box
 
 
@@ -67,3 +68,52 @@ def test_select_box_averages_top_k_and_drops_extreme_aspect_ratios():
     # box 2 has aspect 7 and is dropped; the two best remaining are boxes 1 and 0
     assert torch.allclose(box, torch.tensor([1.0, 1.0, 11.0, 10.0])) and iou == pytest.approx(0.6)
     assert select_box(boxes[2:3], ious[2:3], 6.0, 3) is None
+
+
+def _autograd_iou_and_grad(predictor, modulation, feat, boxes):
+    bb = boxes.reshape(1, -1, 4).clone().requires_grad_(True)
+    iou = predictor.predict_iou(modulation, feat, bb)
+    (grad,) = torch.autograd.grad(iou.sum(), bb)
+    return iou.detach().reshape(-1), grad.reshape(-1, 4)
+
+
+def test_closed_form_objective_equals_autograd_through_the_network(iou_setup):
+    predictor, modulation, feat = iou_setup
+    before = closed_form_head(predictor)
+    assert before is not None and closed_form_head(predictor) is before      # folded once, then cached
+    # non-trivial batch-norm statistics, so that folding them into the linear layers matters
+    g = torch.Generator().manual_seed(5)
+    for block in (predictor.fc3_rt, predictor.fc4_rt):
+        block.bn.running_mean.copy_(torch.randn(block.bn.running_mean.shape, generator=g) * 0.1)
+        block.bn.running_var.copy_(torch.rand(block.bn.running_var.shape, generator=g) + 0.5)
+        block.bn.bias.data.copy_(torch.randn(block.bn.bias.shape, generator=g) * 0.1)
+    boxes = random_boxes(torch.tensor([45.0, 40.0, 28.0, 34.0]), 19, 0.3, 0.8, g)
+    objective = BoxIoUObjective(predictor, modulation, feat)
+    assert objective.closed_form and objective.head is not before        # in-place changes refold
+    iou, grad = objective(boxes)
+    ref_iou, ref_grad = _autograd_iou_and_grad(predictor, modulation, feat, boxes)
+    assert torch.allclose(iou, ref_iou, rtol=1e-5, atol=1e-6)
+    assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6 * float(ref_grad.abs().max()))
+    # the ReLUs of the head are active for some units and inactive for others (both branches tested)
+    with torch.no_grad():
+        pre = predictor.fc3_rt.bn(predictor.fc3_rt.linear(
+            predictor.prroi_pool3t(feat[0] * modulation[0].reshape(1, -1, 1, 1),
+                                   torch.cat((torch.zeros(20, 1), boxes[:, :2], boxes[:, :2] + boxes[:, 2:]), 1))
+            .reshape(20, -1))[..., None, None])
+    assert (pre > 0).any() and (pre < 0).any()
+    no_grad_iou, none = objective(boxes, with_grad=False)
+    assert none is None and torch.allclose(no_grad_iou, ref_iou, rtol=1e-5, atol=1e-6)
+
+
+def test_objective_falls_back_to_autograd_for_training_mode_predictors(iou_setup):
+    predictor, modulation, feat = iou_setup
+    boxes = random_boxes(torch.tensor([45.0, 40.0, 28.0, 34.0]), 5, 0.1, 0.5, torch.Generator().manual_seed(2))
+    predictor.train()
+    try:
+        objective = BoxIoUObjective(predictor, modulation, feat)
+        assert not objective.closed_form
+        iou, grad = objective(boxes)
+        ref_iou, ref_grad = _autograd_iou_and_grad(predictor, modulation, feat, boxes)
+    finally:
+        predictor.eval()
+    assert torch.equal(iou, ref_iou) and torch.equal(grad, ref_grad)

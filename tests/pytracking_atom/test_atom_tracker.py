@@ -98,6 +98,27 @@ def test_bad_initial_box_raises_naming_the_box(small_params, box, match, make_fr
         ATOM(small_params).initialize(frames[0], {"init_bbox": box})
 
 
+def test_vot_polygon_conversion_sets_the_initial_box(small_params, make_frames):
+    frames, gt = make_frames(num=1)
+    x, y, w, h = gt[0]
+    assert abs(w - h) > 2                                   # the rotation changes the box
+    cx, cy = x + w / 2, y + h / 2
+    # a w x h rectangle rotated by 90 degrees about its centre: enclosing h x w box, same area
+    polygon = [cx - h / 2, cy - w / 2, cx + h / 2, cy - w / 2, cx + h / 2, cy + w / 2, cx - h / 2, cy + w / 2]
+    info = {"init_bbox": list(gt[0]), "init_polygon": polygon}
+    small_params.vot_anno_conversion_type = "preserve_area"
+    tracker = ATOM(small_params)
+    tracker.initialize(frames[0], info)
+    assert torch.allclose(tracker.target_sz, torch.tensor([w, h], dtype=torch.float32), atol=1e-4)
+    small_params.vot_anno_conversion_type = None           # off: init_bbox is used
+    tracker = ATOM(small_params)
+    tracker.initialize(frames[0], info)
+    assert torch.allclose(tracker.target_sz, torch.tensor([h, w], dtype=torch.float32), atol=1e-4)
+    small_params.vot_anno_conversion_type = "area"
+    with pytest.raises(ValueError, match="vot_anno_conversion_type"):
+        ATOM(small_params)
+
+
 def test_parameters_are_typed_and_checked(small_params):
     from pytracking.parameter.atom import default, default_vot
 

@@ -66,7 +66,11 @@ def test_vot_layout_rectangles_from_polygons(tmp_path):
         xs, ys = p[:, 0::2], p[:, 1::2]
         return np.column_stack([xs.min(1), ys.min(1), xs.max(1) - xs.min(1), ys.max(1) - ys.min(1)])
 
-    _check(load_dataset("vot", root=info.root).get_sequence_list(), info, rows=enclosing)
+    seqs = load_dataset("vot", root=info.root).get_sequence_list()
+    _check(seqs, info, rows=enclosing)
+    # the first polygon reaches the trackers as it was written
+    for rec in info.sequences:
+        assert np.allclose(seqs[rec.name].init_info()["init_polygon"], rec.written_boxes[0], atol=1e-9)
 
 
 def test_uav_layout_with_shared_folder_and_nan_rows(tmp_path):

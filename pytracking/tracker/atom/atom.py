@@ -13,8 +13,10 @@ Differences from the original implementation (deliberate): the sample centre com
 patch coordinates instead of ``round(pos)``; when no refined box passes the aspect-ratio check the classifier position is kept (the
 original fell back to the previous frame's position); after refinement the target may not grow
 beyond the image size. Speed-ups that do not change the results: the classifier's Jacobian
-products are explicit matrix products (:mod:`pytracking.tracker.atom.problems`), and the IoU-Net
-features are computed only around the proposals (``iou_feature_window_margin``).
+products are explicit matrix products (:mod:`pytracking.tracker.atom.problems`), the IoU-Net
+features are computed only on the cells the proposals read (``iou_feature_window_margin``,
+:mod:`pytracking.features.iou_windows`), and the IoU-Net's fully connected head is differentiated
+in closed form (:class:`pytracking.tracker.atom.iou_refinement.BoxIoUObjective`).
 """
 from __future__ import annotations
 
@@ -30,18 +32,21 @@ import torch
 
 from pytracking.features import augmentation
 from pytracking.features.extractor import MultiResolutionExtractor
+from pytracking.features.iou_windows import WindowedIoUFeatures, iou_branch_modules
 from pytracking.features.net_wrappers import ATOMFeatures, default_device
 from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.libs import dcf, fourier, operation
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.atom.activations import Activation
-from pytracking.tracker.atom.iou_refinement import boxes_in_regions, optimize_boxes, random_boxes, select_box
+from pytracking.tracker.atom.iou_refinement import optimize_boxes, random_boxes, select_box
 from pytracking.tracker.atom.localization import (Localization, centre_scores, localize_advanced,
                                                   localize_simple)
 from pytracking.tracker.atom.memory import SampleMemory
 from pytracking.tracker.atom.params import ATOMParams
 from pytracking.tracker.atom.problems import ConvProblem, ExplicitGaussNewtonCG, FactorizedConvProblem
 from pytracking.tracker.base import BaseTracker
+from pytracking.tracker.base.basetracker import validate_init_box
+from pytracking.utils.box_conversion import POLYGON_CONVERSIONS, polygon_to_rect
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +123,9 @@ class ATOM(BaseTracker):
                                          "scale", "dropout"}
         if unknown:
             raise ValueError(f"ATOM parameter augmentation has unknown keys {sorted(unknown)}")
+        if p.vot_anno_conversion_type is not None and p.vot_anno_conversion_type not in POLYGON_CONVERSIONS:
+            raise ValueError(f"ATOM parameter vot_anno_conversion_type={p.vot_anno_conversion_type!r}: "
+                             f"expected None or one of {POLYGON_CONVERSIONS}")
 
     @contextmanager
     def _timed(self, part: str) -> Iterator[None]:
@@ -137,6 +145,8 @@ class ATOM(BaseTracker):
         self.generator.manual_seed(p.random_seed)
         self.extractor.initialize()
 
+        if p.vot_anno_conversion_type is not None and info.get("init_polygon") is not None:
+            box = validate_init_box(polygon_to_rect(info["init_polygon"], p.vot_anno_conversion_type), image.shape)
         pos, sz = self.box_center_size(box)
         self.pos = torch.tensor(pos, dtype=torch.float32)
         self.target_sz = torch.tensor(sz, dtype=torch.float32)
@@ -196,7 +206,7 @@ class ATOM(BaseTracker):
         with self._timed("classifier_cg"):
             self._init_optimization(init_x, init_y)
         self.pos_iounet = self.pos.clone()
-        self.iou_window_fallbacks = 0
+        self.iou_window_growths = 0
         return {"time": time.perf_counter() - start}
 
     def _set_image_size(self, im: torch.Tensor) -> None:
@@ -372,30 +382,35 @@ class ATOM(BaseTracker):
             self.target_scale = clamped
 
     def _optimize_boxes(self, boxes: torch.Tensor, scale_ind: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """IoU refinement of ``boxes``; the IoU features are first computed only around the boxes
-        (``iou_feature_window_margin`` x box size beyond them) and, if any box leaves the part where
-        those equal the full features, everything is redone on the full features (exact either way)."""
+        """IoU refinement of ``boxes``. With ``iou_feature_window_margin`` set, the IoU features are
+        computed only on the cells the boxes read (plus that margin x box size), and the window
+        grows when boxes leave it: the result is that of the full features either way."""
         p = self.params
         args = (p.box_refinement_iter, p.box_refinement_step_length, p.box_refinement_step_decay)
-        if p.iou_feature_window_margin is not None:
-            ext = p.iou_feature_window_margin * float(boxes[0, 2:].max())
-            region = (float((boxes[:, 1]).min()) - ext, float((boxes[:, 1] + boxes[:, 3]).max()) + ext,
-                      float((boxes[:, 0]).min()) - ext, float((boxes[:, 0] + boxes[:, 2]).max()) + ext)
+        windowed_features = p.iou_feature_window_margin is not None and \
+            iou_branch_modules(self.features.iou_predictor) is not None
+        if windowed_features:
+            backbone = [f[scale_ind:scale_ind + 1] for f in self.features.iou_backbone_features()]
+            windowed = WindowedIoUFeatures(self.features.iou_predictor, backbone,
+                                           self.features.iou_layer_strides(), p.iou_feature_window_margin)
+
+            def features_for(b: torch.Tensor) -> TensorList:
+                with self._timed("iou_features"):
+                    return windowed(b)
+        else:
             with self._timed("iou_features"):
-                windows = self.features.iou_feature_windows(region)
-                feat = self.features.iou_features_windowed(windows, scale_ind)
-            visited: list = []
-            with self._timed("box_refinement"):
-                out = optimize_boxes(self.features.iou_predictor, self.iou_modulation, feat, boxes, *args,
-                                     visited=visited)
-            if boxes_in_regions(torch.cat(visited), self.features.exact_iou_region(windows),
-                                self.features.iou_layer_strides()):
-                return out
-            self.iou_window_fallbacks += 1
-        with self._timed("iou_features"):
-            feat = [f[scale_ind:scale_ind + 1] for f in self.features.iou_features()]
-        with self._timed("box_refinement"):
-            return optimize_boxes(self.features.iou_predictor, self.iou_modulation, feat, boxes, *args)
+                full = [f[scale_ind:scale_ind + 1] for f in self.features.iou_features()]
+
+            def features_for(b: torch.Tensor) -> list:
+                return full
+        start = time.perf_counter()
+        before = self.timings["iou_features"]
+        out = optimize_boxes(self.features.iou_predictor, self.iou_modulation, features_for, boxes, *args)
+        # the refinement's own time: the loop minus the feature computations inside it
+        self.timings["box_refinement"] += time.perf_counter() - start - (self.timings["iou_features"] - before)
+        if windowed_features:
+            self.iou_window_growths += max(windowed.computations - 1, 0)
+        return out
 
     # ------------------------------------------------------------------ tracking
     def _update_state(self, new_pos: torch.Tensor, new_scale: Optional[float] = None) -> None:

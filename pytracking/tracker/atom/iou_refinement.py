@@ -6,9 +6,12 @@ size, as in the original), for ``iterations`` steps.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn as nn
+
+from pytracking.tracker.atom.iou_head import BoxIoUObjective
 
 
 def random_boxes(init_box: torch.Tensor, num: int, jitter_pos: float, jitter_sz: float,
@@ -30,38 +33,47 @@ def random_boxes(init_box: torch.Tensor, num: int, jitter_pos: float, jitter_sz:
     return torch.cat((init_box.reshape(1, 4), boxes))
 
 
-def optimize_boxes(predictor: torch.nn.Module, modulation: Sequence[torch.Tensor],
-                   iou_feat: Sequence[torch.Tensor], boxes: torch.Tensor, iterations: int,
+def optimize_boxes(predictor: nn.Module, modulation: Sequence[torch.Tensor],
+                   iou_feat: Union[Sequence[torch.Tensor], Callable[[torch.Tensor], Sequence[torch.Tensor]]],
+                   boxes: torch.Tensor, iterations: int,
                    step_length: float, step_decay: float = 1.0,
                    visited: Optional[list] = None) -> Tuple[torch.Tensor, torch.Tensor]:
     """Refine ``boxes`` (``P x 4``) by gradient ascent on ``predictor.predict_iou``.
 
     ``modulation``: the two modulation vectors (``1 x C``); ``iou_feat``: the two test feature maps
-    of one sample (``1 x C x H x W``). Returns the refined boxes (``P x 4``, CPU) and the IoU
+    of one sample (``1 x C x H x W``), or a callable giving them for a box set (e.g.
+    :class:`pytracking.features.iou_windows.WindowedIoUFeatures`; it is asked before every
+    evaluation, and a new object means new features). Returns the refined boxes (``P x 4``, CPU) and the IoU
     predicted at the last evaluated iterate, i.e. before the last step (``P``, CPU; as the
     original, which saves one network evaluation; with 0 iterations, at the given boxes). If
     ``visited`` is a list, every box set the network was evaluated on (``P x 4``, CPU) is
     appended to it.
     """
-    device = iou_feat[0].device
-    out = boxes.reshape(1, -1, 4).to(device).float()
+    features_for = iou_feat if callable(iou_feat) else (lambda _boxes: iou_feat)
+    objective: Optional[BoxIoUObjective] = None
+
+    def objective_for(b: torch.Tensor) -> BoxIoUObjective:
+        nonlocal objective
+        feat = features_for(b)
+        if objective is None or feat is not objective.iou_feat:
+            objective = BoxIoUObjective(predictor, modulation, feat)
+        return objective
+
+    out = boxes.reshape(-1, 4).float()
+    out = out.to(features_for(out)[0].device)
     if iterations <= 0:
         if visited is not None:
-            visited.append(out.reshape(-1, 4).cpu())
-        with torch.no_grad():
-            iou = predictor.predict_iou(modulation, iou_feat, out)
-        return out.reshape(-1, 4).cpu(), iou.reshape(-1).cpu()
+            visited.append(out.cpu())
+        iou, _ = objective_for(out)(out, with_grad=False)
+        return out.cpu(), iou.cpu()
     step = float(step_length)
     for _ in range(iterations):
         if visited is not None:
-            visited.append(out.reshape(-1, 4).cpu())
-        bb = out.detach().clone().requires_grad_(True)
-        with torch.enable_grad():
-            iou = predictor.predict_iou(modulation, iou_feat, bb)
-            (grad,) = torch.autograd.grad(iou.sum(), bb)
-        out = (bb + step * grad * bb[:, :, 2:].repeat(1, 1, 2)).detach()
+            visited.append(out.cpu())
+        iou, grad = objective_for(out)(out)
+        out = out + step * grad * out[:, 2:].repeat(1, 2)
         step *= step_decay
-    return out.reshape(-1, 4).cpu(), iou.detach().reshape(-1).cpu()
+    return out.cpu(), iou.cpu()
 
 
 def select_box(boxes: torch.Tensor, ious: torch.Tensor, maximal_aspect_ratio: float,
@@ -81,21 +93,3 @@ def select_box(boxes: torch.Tensor, ious: torch.Tensor, maximal_aspect_ratio: fl
     top = min(k, boxes.shape[0])
     _, inds = torch.topk(ious, top)
     return boxes[inds].mean(dim=0), ious[inds].mean()
-
-
-def boxes_in_regions(boxes: torch.Tensor, regions: Sequence[Sequence[float]], strides: Sequence[int]) -> bool:
-    """True if every box (``... x 4``, pixels) only touches feature cells inside ``regions``.
-
-    ``regions`` holds, per feature layer of stride ``strides[i]``, inclusive cell ranges
-    ``(top, bottom, left, right)``. A box needs the cells from ``floor(start / stride) - 1`` to
-    ``ceil(end / stride) + 1`` (pooling interpolates between neighbouring cells), along each axis.
-    """
-    b = boxes.reshape(-1, 4)
-    if not torch.isfinite(b).all():
-        return False
-    for (top, bottom, left, right), s in zip(regions, strides):
-        if (torch.floor(b[:, 1] / s) - 1 < top).any() or (torch.ceil((b[:, 1] + b[:, 3]) / s) + 1 > bottom).any():
-            return False
-        if (torch.floor(b[:, 0] / s) - 1 < left).any() or (torch.ceil((b[:, 0] + b[:, 2]) / s) + 1 > right).any():
-            return False
-    return True

@@ -114,12 +114,15 @@ class ATOMParams(Params):
     box_refinement_iter: int = 5
     box_refinement_step_length: float = 1.0
     box_refinement_step_decay: float = 1.0
-    # Speed-up without effect on results: IoU features are computed only this many box sizes
-    # around the proposals (exact; a full recomputation happens when a box leaves that part).
-    # None computes them on the whole search area.
-    iou_feature_window_margin: Optional[float] = 0.25
+    # Speed-up without effect on results: IoU features are computed only on the feature cells the
+    # proposals read plus this many box sizes around them (exact; the window grows when a box
+    # leaves it). None computes them on the whole search area.
+    iou_feature_window_margin: Optional[float] = 0.1
 
     # ---- benchmark-specific
+    # How the first frame's VOT polygon (info['init_polygon']) becomes the initial box: None uses
+    # init_bbox (the enclosing rectangle), 'union' likewise, 'preserve_area' keeps the rotated
+    # rectangle's area (pytracking.utils.box_conversion).
     vot_anno_conversion_type: Optional[str] = None
 
     def activation_spec(self, name: str) -> tuple[str, Optional[float]]:

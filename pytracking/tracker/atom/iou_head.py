@@ -1,0 +1,149 @@
+"""Predicted IoU of proposal boxes and its gradient w.r.t. the boxes (ATOM's box refinement).
+
+ATOM's IoU-Net pools every box from the two modulated test feature maps (PrRoIPool), passes the
+pooled features through one fully connected block per level (linear, batch norm, ReLU) and sums
+them with a linear output layer. During refinement the network, the modulation and the features
+are fixed, so :class:`BoxIoUObjective` modulates the features once, folds the batch norms into the
+linear layers (once per network) and differentiates the fully connected part in closed form,
+``dIoU/dpooled = W.T (relu'(pre) * w_iou)``; only the pooling goes through autograd. Any other
+predictor is differentiated by autograd through its ``predict_iou``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import weakref
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+
+@dataclasses.dataclass
+class FoldedLinear:
+    """``act(x.flatten(1) @ weight.T + bias)``, act = ReLU if ``relu`` else identity."""
+
+    weight: torch.Tensor
+    bias: torch.Tensor
+    relu: bool
+
+
+@dataclasses.dataclass
+class ClosedFormHead:
+    """The fully connected part of an ATOM IoU-Net with its batch norms folded."""
+
+    pools: Tuple[nn.Module, nn.Module]         # PrRoI pooling of the two levels
+    layers: Tuple[FoldedLinear, FoldedLinear]  # one fully connected block per level
+    iou_weights: Tuple[torch.Tensor, torch.Tensor]  # output-layer weights of each block's outputs
+    iou_bias: torch.Tensor                     # scalar
+
+
+def fold_linear_block(block: nn.Module) -> FoldedLinear:
+    """An eval-mode :class:`ltr.models.layers.blocks.LinearBlock` with its batch norm folded into
+    the linear layer."""
+    weight = block.linear.weight.detach()
+    bias = block.linear.bias.detach() if block.linear.bias is not None else weight.new_zeros(weight.shape[0])
+    bn = block.bn
+    if bn is not None:
+        scale = bn.running_var.detach().add(bn.eps).rsqrt()
+        if bn.weight is not None:
+            scale = scale * bn.weight.detach()
+        shift = -bn.running_mean.detach() * scale
+        if bn.bias is not None:
+            shift = shift + bn.bias.detach()
+        weight = weight * scale[:, None]
+        bias = bias * scale + shift
+    return FoldedLinear(weight.contiguous(), bias, block.relu is not None)
+
+
+def _supports_closed_form(predictor: nn.Module) -> bool:
+    from ltr.models.bbreg.atom_iou_net import AtomIoUNet
+    from ltr.models.layers.blocks import LinearBlock
+
+    if not isinstance(predictor, AtomIoUNet) or predictor.training:
+        return False
+    if type(predictor).predict_iou is not AtomIoUNet.predict_iou:
+        return False
+    blocks = (predictor.fc3_rt, predictor.fc4_rt)
+    if not all(type(b) is LinearBlock and (b.bn is None or b.bn.track_running_stats) for b in blocks):
+        return False
+    return isinstance(predictor.iou_predictor, nn.Linear) and predictor.iou_predictor.out_features == 1
+
+
+# predictor -> (versions of its head tensors, folded head); rebuilt when a tensor changed in place
+_HEADS: "weakref.WeakKeyDictionary[nn.Module, Tuple[tuple, ClosedFormHead]]" = weakref.WeakKeyDictionary()
+
+
+def _head_tensors(predictor: nn.Module) -> List[torch.Tensor]:
+    modules = (predictor.fc3_rt, predictor.fc4_rt, predictor.iou_predictor)
+    return [t for m in modules for t in list(m.parameters()) + list(m.buffers())]
+
+
+def closed_form_head(predictor: nn.Module) -> Optional[ClosedFormHead]:
+    """The folded head of an eval-mode ATOM IoU-Net (two LinearBlocks with running-statistics
+    batch norm, then a one-output linear layer), or None for any other predictor."""
+    if not _supports_closed_form(predictor):
+        return None
+    versions = tuple((id(t), t._version) for t in _head_tensors(predictor))
+    cached = _HEADS.get(predictor)
+    if cached is not None and cached[0] == versions:
+        return cached[1]
+    with torch.no_grad():
+        layers = (fold_linear_block(predictor.fc3_rt), fold_linear_block(predictor.fc4_rt))
+        out = predictor.iou_predictor
+        w_iou = out.weight.detach().reshape(-1)
+        split = layers[0].weight.shape[0]
+        bias = out.bias.detach().reshape(()) if out.bias is not None else w_iou.new_zeros(())
+        head = ClosedFormHead((predictor.prroi_pool3t, predictor.prroi_pool4t), layers,
+                              (w_iou[:split], w_iou[split:]), bias)
+    _HEADS[predictor] = (versions, head)
+    return head
+
+
+class BoxIoUObjective:
+    """Predicted IoU of proposal boxes, and its gradient w.r.t. the boxes, for a fixed predictor,
+    modulation (``1 x C`` each) and test features (``1 x C x H x W`` each) of one sample."""
+
+    def __init__(self, predictor: nn.Module, modulation: Sequence[torch.Tensor],
+                 iou_feat: Sequence[torch.Tensor]) -> None:
+        self.predictor = predictor
+        self.modulation = modulation
+        self.iou_feat = iou_feat
+        self.head = closed_form_head(predictor)
+        if self.head is not None:
+            with torch.no_grad():
+                self.features = [f * m.reshape(f.shape[0], -1, 1, 1) for f, m in zip(iou_feat, modulation)]
+
+    @property
+    def closed_form(self) -> bool:
+        return self.head is not None
+
+    def __call__(self, boxes: torch.Tensor, with_grad: bool = True) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """IoU (``P``) of ``boxes`` (``P x 4`` [x, y, w, h], on the features' device) and, if
+        ``with_grad``, its gradient w.r.t. the boxes (``P x 4``; else None)."""
+        if self.head is None:
+            return self._autograd(boxes, with_grad)
+        bb = boxes.detach().clone().requires_grad_(with_grad)
+        with torch.set_grad_enabled(with_grad):
+            rois = torch.cat((bb.new_zeros(bb.shape[0], 1), bb[:, :2], bb[:, :2] + bb[:, 2:]), dim=1)
+            pooled = [pool(f, rois) for pool, f in zip(self.head.pools, self.features)]
+        iou = self.head.iou_bias.expand(bb.shape[0]).clone()
+        grads = []
+        with torch.no_grad():
+            for x, layer, w_iou in zip(pooled, self.head.layers, self.head.iou_weights):
+                pre = torch.addmm(layer.bias, x.detach().reshape(x.shape[0], -1), layer.weight.t())
+                act = pre.clamp_min(0) if layer.relu else pre
+                iou += act @ w_iou
+                if with_grad:
+                    d_pre = (pre > 0).to(pre.dtype) * w_iou if layer.relu else w_iou.expand_as(pre)
+                    grads.append((d_pre @ layer.weight).reshape(x.shape))
+        if not with_grad:
+            return iou, None
+        (grad,) = torch.autograd.grad(pooled, bb, grads)
+        return iou, grad
+
+    def _autograd(self, boxes: torch.Tensor, with_grad: bool) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        bb = boxes.detach().reshape(1, -1, 4).clone().requires_grad_(with_grad)
+        with torch.set_grad_enabled(with_grad):
+            iou = self.predictor.predict_iou(self.modulation, self.iou_feat, bb).reshape(-1)
+            grad = torch.autograd.grad(iou.sum(), bb)[0].reshape(-1, 4) if with_grad else None
+        return iou.detach(), grad
