@@ -168,9 +168,10 @@ class WindowedIoUFeatures:
         with torch.no_grad():
             for modules, feat, cells in zip(self.branches, self.backbone, windows):
                 out, (t, b, l, r) = run_branch_on_window(modules, feat, cells)
-                canvas = out.new_zeros(1, out.shape[1], *feat.shape[-2:])
-                if out.is_contiguous(memory_format=torch.channels_last):
-                    canvas = canvas.contiguous(memory_format=torch.channels_last)
+                layout = torch.channels_last if out.is_contiguous(memory_format=torch.channels_last) \
+                    else torch.contiguous_format
+                canvas = torch.empty((1, out.shape[1], *feat.shape[-2:]), dtype=out.dtype, device=out.device,
+                                     memory_format=layout).zero_()
                 canvas[:, :, t:b + 1, l:r + 1] = out
                 maps.append(canvas)
         return TensorList(maps)

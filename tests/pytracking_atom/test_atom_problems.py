@@ -52,19 +52,23 @@ def _conv(kernel=(4, 4), act2=("mlu", 0.05), seed=1):
     return problem, x, v, u
 
 
-@pytest.mark.parametrize("kernel", [(4, 4), (3, 2), (1, 1)])
-def test_same_correlation_matches_conv2d_and_its_adjoints(kernel):
+@pytest.mark.parametrize("kernel,size", [((4, 4), (6, 7)), ((3, 2), (6, 7)), ((1, 1), (6, 7)),
+                                         ((5, 6), (2, 3)), ((4, 4), (1, 1))])
+def test_same_correlation_matches_conv2d_and_its_adjoints(kernel, size):
     g = torch.Generator().manual_seed(3)
-    x = torch.randn(3, 4, 6, 7, generator=g, dtype=DT, requires_grad=True)
+    x = torch.randn(3, 4, *size, generator=g, dtype=DT, requires_grad=True)
     f = torch.randn(1, 4, *kernel, generator=g, dtype=DT, requires_grad=True)
-    out_grad = torch.randn(3, 1, 6, 7, generator=g, dtype=DT)
+    out_grad = torch.randn(3, 1, *size, generator=g, dtype=DT)
     # Reference: the 'same' convention of the issue: pad k//2 before and k//2-1 (even k) after.
     kh, kw = kernel
     ref = F.conv2d(F.pad(x, (kw // 2, kw - 1 - kw // 2, kh // 2, kh - 1 - kh // 2)), f)
     gx, gf = torch.autograd.grad(ref, (x, f), out_grad)
     corr = SameCorrelation(x.detach(), kernel)
     _close([corr.forward(f.detach())], [ref.detach()])
+    # the adjoints reuse one buffer: a product with another map first must leave no trace
+    corr.weight_grad(torch.randn(3, 1, *size, generator=g, dtype=DT))
     _close([corr.weight_grad(out_grad)], [gf])
+    corr.input_grad(torch.randn(3, 1, *size, generator=g, dtype=DT), f.detach())
     _close([corr.input_grad(out_grad, f.detach())], [gx])
 
 

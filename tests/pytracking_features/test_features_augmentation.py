@@ -149,3 +149,129 @@ def test_invalid_parameters_are_rejected():
         aug.Blur(-1.0)
     with pytest.raises(ValueError, match="N x C x H x W"):
         aug.Rotate(10)(torch.zeros(3, 4, 4))
+
+
+# ---- the transforms compute only the part the output crop reads; references on the whole image
+def _clamped_crop(full, output_sz, shift):
+    """The crop of the module docstring by explicit index clamping (numpy, any dtype)."""
+    h, w = full.shape[-2:]
+    oh, ow = output_sz
+    top, left = (h - oh + 1) // 2 - shift[0], (w - ow + 1) // 2 - shift[1]
+    rows = np.clip(np.arange(oh) + top, 0, h - 1)
+    cols = np.clip(np.arange(ow) + left, 0, w - 1)
+    return full[..., rows, :][..., cols]
+
+
+def _blur_whole_reference(im, sigma):
+    """Whole-image separable Gaussian with replicated borders, as a direct 2-D sum in float64."""
+    a = im.double().numpy()
+    h, w = a.shape[-2:]
+    ks = []
+    for s in sigma:
+        if s == 0:
+            ks.append(np.ones(1))
+            continue
+        r = math.ceil(3 * s)
+        k = np.exp(-np.arange(-r, r + 1) ** 2 / (2 * s ** 2))
+        ks.append(k / k.sum())
+    ky, kx = ks
+    ry, rx = len(ky) // 2, len(kx) // 2
+    out = np.zeros_like(a)
+    for i, wy in enumerate(ky):
+        rows = np.clip(np.arange(h) + i - ry, 0, h - 1)
+        for j, wx in enumerate(kx):
+            cols = np.clip(np.arange(w) + j - rx, 0, w - 1)
+            out += wy * wx * a[..., rows, :][..., cols]
+    return out
+
+
+def _warp_whole_reference(im, matrix):
+    """Whole-image bilinear warp about the centre with replicated borders (numpy, float64)."""
+    a = im.double().numpy()
+    h, w = a.shape[-2:]
+    inv = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    dy, dx = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")
+    sy = np.clip(inv[0, 0] * dy + inv[0, 1] * dx + cy, 0, h - 1)
+    sx = np.clip(inv[1, 0] * dy + inv[1, 1] * dx + cx, 0, w - 1)
+    y0 = np.minimum(np.floor(sy).astype(int), h - 2)
+    x0 = np.minimum(np.floor(sx).astype(int), w - 2)
+    fy, fx = sy - y0, sx - x0
+    return (a[..., y0, x0] * (1 - fy) * (1 - fx) + a[..., y0 + 1, x0] * fy * (1 - fx)
+            + a[..., y0, x0 + 1] * (1 - fy) * fx + a[..., y0 + 1, x0 + 1] * fy * fx)
+
+
+SHIFTS = [(0, 0), (3, -2), (-5, 4), (9, -11), (-14, 12)]     # the last two leave the image
+
+
+@pytest.mark.parametrize("sigma", [(1.2, 0.7), (2.0, 0.0), (0.0, 1.5), (3.0, 3.0)])
+@pytest.mark.parametrize("shift", SHIFTS)
+def test_blur_of_the_read_part_equals_whole_image_blur_then_crop(sigma, shift):
+    g = torch.Generator().manual_seed(7)
+    im = torch.rand(2, 3, 23, 19, generator=g)
+    out = aug.Blur(sigma, output_sz=(9, 7), shift=shift)(im)
+    ref = _clamped_crop(_blur_whole_reference(im, sigma), (9, 7), shift)
+    np.testing.assert_allclose(out.double().numpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda out, s: aug.Rotate(33, out, s), lambda out, s: aug.Rotate(-60, out, s),
+                                  lambda out, s: aug.Scale(1.4, out, s), lambda out, s: aug.Scale(0.6, out, s)])
+@pytest.mark.parametrize("shift", SHIFTS)
+def test_warp_of_the_read_part_equals_whole_image_warp_then_crop(make, shift):
+    g = torch.Generator().manual_seed(8)
+    im = torch.rand(2, 3, 22, 25, generator=g)
+    t = make((8, 11), shift)
+    out = t(im)
+    if isinstance(t, aug.Rotate):
+        a = math.radians(t.angle)
+        matrix = [[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]
+    else:
+        matrix = [[t.scale_factor, 0.0], [0.0, t.scale_factor]]
+    ref = _clamped_crop(_warp_whole_reference(im, matrix), (8, 11), shift)
+    np.testing.assert_allclose(out.double().numpy(), ref, rtol=1e-5, atol=1e-5)
+    # and bit for bit the crop of the whole warped image (same grid values, same samples)
+    whole = aug.warp_about_centre(im, torch.tensor(matrix, dtype=torch.float64))
+    assert torch.equal(out, torch.from_numpy(_clamped_crop(whole.numpy(), (8, 11), shift)))
+
+
+def test_read_region_covers_exactly_the_pixels_the_crop_reads():
+    for shift in SHIFTS:
+        t = aug.Identity((9, 7), shift=shift)
+        rows = np.clip(np.arange(9) + (23 - 9 + 1) // 2 - shift[0], 0, 22)
+        cols = np.clip(np.arange(7) + (19 - 7 + 1) // 2 - shift[1], 0, 18)
+        assert t.read_region(23, 19) == (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1)
+
+
+def test_warp_about_centre_rejects_a_region_outside_the_image():
+    with pytest.raises(ValueError, match="region"):
+        aug.warp_about_centre(torch.zeros(1, 1, 5, 5), torch.eye(2), (0, 6, 0, 5))
+    with pytest.raises(ValueError, match="region"):
+        aug.warp_about_centre(torch.zeros(1, 1, 5, 5), torch.eye(2), (2, 2, 0, 5))
+
+
+def test_blur_opencv_and_torch_paths_agree_with_the_direct_sum():
+    # CPU float images go through OpenCV, other devices/dtypes through conv2d: both give the
+    # 'valid' part of the separable correlation.
+    g = torch.Generator().manual_seed(9)
+    region = torch.rand(2, 3, 17, 20, generator=g, dtype=torch.float64)
+    ky, kx = aug.gaussian_kernel1d(1.3), aug.gaussian_kernel1d(0.8)
+    ry, rx = ky.numel() // 2, kx.numel() // 2
+    a = region.numpy()
+    ref = sum(float(ky[i]) * float(kx[j]) * a[..., i:i + 17 - 2 * ry, j:j + 20 - 2 * rx]
+              for i in range(ky.numel()) for j in range(kx.numel()))
+    for fn in (aug._separable_valid_cv2, aug._separable_valid_torch):
+        np.testing.assert_allclose(fn(region, ky, kx).numpy(), ref, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(fn(region.float(), ky, kx).double().numpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_blur_of_float64_and_bfloat16_images():
+    g = torch.Generator().manual_seed(10)
+    im = torch.rand(1, 2, 21, 18, generator=g, dtype=torch.float64)
+    ref = _clamped_crop(_blur_whole_reference(im, (1.5, 0.9)), (9, 8), (2, -3))
+    t = aug.Blur((1.5, 0.9), output_sz=(9, 8), shift=(2, -3))
+    out = t(im)
+    assert out.dtype == torch.float64
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-6, atol=1e-7)     # float32 kernel values
+    out16 = t(im.to(torch.bfloat16))                                     # the conv2d path
+    assert out16.dtype == torch.bfloat16
+    np.testing.assert_allclose(out16.double().numpy(), ref, atol=2e-2)

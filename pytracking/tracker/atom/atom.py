@@ -16,7 +16,7 @@ beyond the image size. Speed-ups that do not change the results: the classifier'
 products are explicit matrix products (:mod:`pytracking.tracker.atom.problems`), the IoU-Net
 features are computed only on the cells the proposals read (``iou_feature_window_margin``,
 :mod:`pytracking.features.iou_windows`), and the IoU-Net's fully connected head is differentiated
-in closed form (:class:`pytracking.tracker.atom.iou_refinement.BoxIoUObjective`).
+in closed form (:class:`pytracking.tracker.atom.iou_head.BoxIoUObjective`).
 """
 from __future__ import annotations
 
@@ -403,11 +403,11 @@ class ATOM(BaseTracker):
 
             def features_for(b: torch.Tensor) -> list:
                 return full
-        start = time.perf_counter()
         before = self.timings["iou_features"]
-        out = optimize_boxes(self.features.iou_predictor, self.iou_modulation, features_for, boxes, *args)
+        with self._timed("box_refinement"):
+            out = optimize_boxes(self.features.iou_predictor, self.iou_modulation, features_for, boxes, *args)
         # the refinement's own time: the loop minus the feature computations inside it
-        self.timings["box_refinement"] += time.perf_counter() - start - (self.timings["iou_features"] - before)
+        self.timings["box_refinement"] -= self.timings["iou_features"] - before
         if windowed_features:
             self.iou_window_growths += max(windowed.computations - 1, 0)
         return out

@@ -12,9 +12,11 @@ correlation (even kernels padded ``k//2`` before and ``k//2 - 1`` after, see
   residuals ``[sqrt(w) (s - y), sqrt(filter_reg) f]``.
 
 Both are :class:`pytracking.libs.optimization.L2Problem` s (so the generic autograd solvers work
-on them) and add :meth:`linearize`, which forms ``J v``, ``J^T u`` and ``J^T J v`` with plain
-convolutions: much cheaper than double backward. :class:`ExplicitGaussNewtonCG` runs
-Gauss-Newton with conjugate gradient on those products.
+on them) and add :meth:`linearize`, which forms ``J v``, ``J^T u`` and ``J^T J v`` as batched
+matrix products (:class:`SameCorrelation`): much cheaper than double backward. With a linear
+projection the first-frame products never project the samples: ``f * (P x) = (P^T f) * x``, so
+each product is one correlation of the raw samples and its adjoint. :class:`ExplicitGaussNewtonCG`
+runs Gauss-Newton with conjugate gradient on those products.
 """
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ import math
 from typing import Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 
 from pytracking.libs import operation
 from pytracking.libs.optimization import ConjugateGradientBase, L2Problem, tensorlist_dot
@@ -46,61 +47,72 @@ def conv_same(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 
 class SameCorrelation:
     """'Same' correlation of fixed samples ``x`` (N x D x H x W) with one-output-channel filters,
-    and its two adjoints, as matrix products (much faster on CPU than ``conv2d`` with a single
-    output channel).
+    and its two adjoints, as batched matrix products (much faster on CPU than ``conv2d`` with a
+    single output channel).
 
-    With ``K = kh kw`` kernel offsets, the filter's channel contraction is one matrix product over
-    the padded samples (``K`` maps), and the ``K`` shifted copies of an output-space map are kept
-    in one buffer, so every product is a single batched matmul plus ``K`` slice operations.
+    With ``K = kh kw`` kernel offsets, the filter's channel contraction is one batched matmul over
+    the unpadded samples (``K`` maps per sample); kernel offset ``(a, b)`` reads the sample at
+    ``(i + a - top, j + b - left)`` for output ``(i, j)``, so the zero padding of the 'same'
+    correlation becomes a clipped window per offset: every product is one batched matmul plus
+    ``K`` slice operations on those windows, and no padded copy of the samples is made.
     """
 
     def __init__(self, x: torch.Tensor, kernel_size: Sequence[int]) -> None:
+        if x.dim() != 4:
+            raise ValueError(f"SameCorrelation: samples must be N x D x H x W, got shape {tuple(x.shape)}")
         self.kh, self.kw = int(kernel_size[0]), int(kernel_size[1])
         self.n, self.d, self.h, self.w = x.shape
         self.pads = same_pads((self.kh, self.kw))
-        xp = F.pad(x, self.pads)
-        self.hp, self.wp = xp.shape[-2:]
-        self.x_flat = xp.reshape(self.n, self.d, self.hp * self.wp)
-        self._shift_buf: Optional[torch.Tensor] = None
-
-    def _offsets(self):
+        self.x_flat = x.reshape(self.n, self.d, self.h * self.w)
+        left, _, top, _ = self.pads
+        # (offset index, output window, sample window) of every offset whose window is not empty.
+        self._windows = []
         for a in range(self.kh):
             for b in range(self.kw):
-                yield a * self.kw + b, a, b
+                sy, sx = a - top, b - left
+                y0, y1 = max(0, -sy), min(self.h, self.h - sy)
+                x0, x1 = max(0, -sx), min(self.w, self.w - sx)
+                if y0 < y1 and x0 < x1:
+                    self._windows.append((a * self.kw + b, (slice(y0, y1), slice(x0, x1)),
+                                          (slice(y0 + sy, y1 + sy), slice(x0 + sx, x1 + sx))))
+        # Offset (top, left) has no shift: its window is the whole map.
+        self._full = top * self.kw + left
+        self._shift_buf: Optional[torch.Tensor] = None
 
     def forward(self, f: torch.Tensor) -> torch.Tensor:
         """``conv_same(x, f)`` for ``f`` of shape 1 x D x kh x kw -> N x 1 x H x W."""
         k = self.kh * self.kw
-        t = torch.matmul(f.reshape(self.d, k).t(), self.x_flat).reshape(self.n, k, self.hp, self.wp)
-        out = t[:, 0, :self.h, :self.w].clone()
-        for i, a, b in self._offsets():
-            if i:
-                out += t[:, i, a:a + self.h, b:b + self.w]
+        t = torch.matmul(f.reshape(self.d, k).t(), self.x_flat).reshape(self.n, k, self.h, self.w)
+        out = t[:, self._full].clone()
+        for i, (oy, ox), (sy, sx) in self._windows:
+            if i != self._full:
+                out[:, oy, ox] += t[:, i, sy, sx]
         return out.unsqueeze(1)
 
     def _shifted(self, g: torch.Tensor) -> torch.Tensor:
-        """Buffer ``N x K x Hp x Wp`` whose map ``(a, b)`` holds ``g`` at offset (a, b), zero elsewhere."""
+        """Buffer ``N x K x H x W`` whose map ``(a, b)`` holds ``g`` moved by the offset's shift (the
+        sample positions that meet ``g``), zero elsewhere."""
         if self._shift_buf is None or self._shift_buf.dtype != g.dtype:
-            self._shift_buf = g.new_zeros(self.n, self.kh * self.kw, self.hp, self.wp)
+            # The windows are fixed, so the parts outside them stay zero when the buffer is reused.
+            self._shift_buf = g.new_zeros(self.n, self.kh * self.kw, self.h, self.w)
         buf = self._shift_buf
         g = g.reshape(self.n, self.h, self.w)
-        for i, a, b in self._offsets():
-            buf[:, i, a:a + self.h, b:b + self.w] = g
+        for i, (oy, ox), (sy, sx) in self._windows:
+            buf[:, i, sy, sx] = g[:, oy, ox]
         return buf
 
     def weight_grad(self, g: torch.Tensor) -> torch.Tensor:
         """Adjoint in the filter: ``d<g, conv_same(x, f)>/df`` (1 x D x kh x kw) for g N x 1 x H x W."""
         k = self.kh * self.kw
-        shifted = self._shifted(g).reshape(self.n, k, self.hp * self.wp)
+        shifted = self._shifted(g).reshape(self.n, k, self.h * self.w)
         wg = torch.matmul(self.x_flat, shifted.transpose(1, 2)).sum(dim=0)
         return wg.reshape(1, self.d, self.kh, self.kw)
 
     def input_grad(self, g: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
         """Adjoint in the samples: ``d<g, conv_same(x, f)>/dx`` (N x D x H x W)."""
         k = self.kh * self.kw
-        left, _, top, _ = self.pads
-        shifted = self._shifted(g)[:, :, top:top + self.h, left:left + self.w]
-        out = torch.matmul(f.reshape(self.d, k), shifted.reshape(self.n, k, self.h * self.w))
+        shifted = self._shifted(g).reshape(self.n, k, self.h * self.w)
+        out = torch.matmul(f.reshape(self.d, k), shifted)
         return out.reshape(self.n, self.d, self.h, self.w)
 
 
@@ -125,10 +137,15 @@ class FactorizedConvProblem(L2Problem):
         self.projection_reg = float(projection_reg)
         self.act1 = projection_activation
         self.act2 = response_activation
-        n, c = samples.shape[:2]
-        # Samples as one C x (N H W) matrix: projections and their adjoints become single matmuls.
-        self.sample_cols = samples.transpose(0, 1).reshape(c, -1)
+        self._sample_cols: Optional[torch.Tensor] = None
         self._sample_corr: Optional[SameCorrelation] = None
+
+    @property
+    def sample_cols(self) -> torch.Tensor:
+        """The samples as one C x (N H W) matrix (built once, for projections and their adjoints)."""
+        if self._sample_cols is None:
+            self._sample_cols = self.samples.transpose(0, 1).reshape(self.samples.shape[1], -1)
+        return self._sample_cols
 
     def sample_correlation(self, kernel_size: Sequence[int]) -> "SameCorrelation":
         """:class:`SameCorrelation` of the raw samples (built once)."""
@@ -160,47 +177,64 @@ class FactorizedConvProblem(L2Problem):
 
 
 class FactorizedConvLinearization:
-    """Residuals and explicit Jacobian products of :class:`FactorizedConvProblem` at ``[f, P]``."""
+    """Residuals and explicit Jacobian products of :class:`FactorizedConvProblem` at ``[f, P]``.
+
+    With a linear projection (identity ``phi_1``) the scores are ``(P^T f) * x``, a filter on the
+    raw samples, and ``J [df, dP] = d2 ((P^T df + dP^T f) * x)``: every product is one correlation
+    of the raw samples (and its adjoint), never a projection of all samples.
+    """
 
     def __init__(self, problem: FactorizedConvProblem, x: TensorList) -> None:
         with torch.no_grad():
             self.problem = problem
             self.f, self.P = (v.detach() for v in x)
             X = problem.samples
-            z = problem.project_cols(self.P)
-            self.d1 = None if problem.act1.is_identity else problem.act1.derivative(z)
-            self.corr = SameCorrelation(problem.act1(z), self.f.shape[-2:])
-            self.sample_corr = problem.sample_correlation(self.f.shape[-2:]) if self.d1 is None else None
-            s = self.corr.forward(self.f)
+            kernel = self.f.shape[-2:]
+            d, c = self.P.shape[:2]
+            self.f_mat = self.f.reshape(d, -1)                   # D x K
+            self.P_mat = self.P.reshape(d, c)                    # D x C
+            if problem.act1.is_identity:
+                self.d1 = None
+                self.sample_corr = problem.sample_correlation(kernel)
+                s = self.sample_corr.forward(self._sample_filter(self.P_mat.t() @ self.f_mat))
+            else:
+                z = problem.project_cols(self.P)
+                self.d1 = problem.act1.derivative(z)
+                self.corr = SameCorrelation(problem.act1(z), kernel)
+                s = self.corr.forward(self.f)
             sw = _sqrt_weights(problem.sample_weights, X.shape[0])
             self.d2 = sw * problem.act2.derivative(s)
+            self.d2_sq = self.d2 * self.d2
             self.residuals = TensorList([sw * (problem.act2(s) - problem.labels),
                                          math.sqrt(problem.filter_reg) * self.f,
                                          math.sqrt(problem.projection_reg) * self.P])
             self.gradient = self.vjp(self.residuals)
 
+    def _sample_filter(self, u: torch.Tensor) -> torch.Tensor:
+        """C x K matrix -> 1 x C x kh x kw filter on the raw samples."""
+        return u.reshape(1, u.shape[0], *self.f.shape[-2:])
+
     def _data_jvp(self, v: TensorList) -> torch.Tensor:
         df, dP = v
+        d = self.f_mat.shape[0]
         if self.d1 is None:
-            # Linear projection: f * (dP x) = (dP^T f) * x, a filter on the raw samples (cheaper
-            # than projecting all samples).
-            d, k = self.f.shape[1], self.f.shape[-2] * self.f.shape[-1]
-            u = dP.reshape(d, -1).t() @ self.f.reshape(d, k)
-            return self.corr.forward(df) + self.sample_corr.forward(u.reshape(1, -1, *self.f.shape[-2:]))
+            u = self.P_mat.t() @ df.reshape(d, -1) + dP.reshape(d, -1).t() @ self.f_mat
+            return self.sample_corr.forward(self._sample_filter(u))
         dz = self.problem.project_cols(dP) * self.d1
         return self.corr.forward(df) + SameCorrelation(dz, self.f.shape[-2:]).forward(self.f)
 
     def _data_vjp(self, g: torch.Tensor) -> TensorList:
         """Adjoint of :meth:`_data_jvp` (``g`` already multiplied by ``d2``)."""
-        df = self.corr.weight_grad(g)
-        d, k = self.f.shape[1], self.f.shape[-2] * self.f.shape[-1]
+        d = self.f_mat.shape[0]
         if self.d1 is None:
-            w = self.sample_corr.weight_grad(g).reshape(-1, k)
-            dP = self.f.reshape(d, k) @ w.t()
+            w = self.sample_corr.weight_grad(g).reshape(self.P_mat.shape[1], -1)     # C x K
+            df = self.P_mat @ w
+            dP = self.f_mat @ w.t()
         else:
+            df = self.corr.weight_grad(g)
             h = self.corr.input_grad(g, self.f) * self.d1
             dP = h.transpose(0, 1).reshape(d, -1) @ self.problem.sample_cols.t()
-        return TensorList([df, dP.reshape(self.P.shape)])
+        return TensorList([df.reshape(self.f.shape), dP.reshape(self.P.shape)])
 
     def jvp(self, v: TensorList) -> TensorList:
         with torch.no_grad():
@@ -215,7 +249,7 @@ class FactorizedConvLinearization:
 
     def jtj(self, v: TensorList) -> TensorList:
         with torch.no_grad():
-            df, dP = self._data_vjp(self.d2 * self.d2 * self._data_jvp(v))
+            df, dP = self._data_vjp(self.d2_sq * self._data_jvp(v))
             return TensorList([df + self.problem.filter_reg * v[0], dP + self.problem.projection_reg * v[1]])
 
     def loss(self) -> torch.Tensor:
@@ -252,6 +286,7 @@ class ConvLinearization:
             s = self.corr.forward(self.f)
             sw = _sqrt_weights(weights, samples.shape[0])
             self.d2 = sw * problem.act2.derivative(s)
+            self.d2_sq = self.d2 * self.d2
             self.residuals = TensorList([sw * (problem.act2(s) - labels),
                                          math.sqrt(problem.filter_reg) * self.f])
             self.gradient = self.vjp(self.residuals)
@@ -268,7 +303,7 @@ class ConvLinearization:
 
     def jtj(self, v: TensorList) -> TensorList:
         with torch.no_grad():
-            q = self.d2 * self.d2 * self.corr.forward(v[0])
+            q = self.d2_sq * self.corr.forward(v[0])
             return TensorList([self.corr.weight_grad(q) + self.problem.filter_reg * v[0]])
 
     def loss(self) -> torch.Tensor:
