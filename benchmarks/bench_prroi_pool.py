@@ -86,7 +86,9 @@ def main(argv: List[str]) -> int:
         ("training 64x256x18x18 s16 3x3, 64x16 boxes", TRAINING_IMAGES, TRAINING_PROPOSALS, 18, 16, 3, training_repeats, training_passes),
     ]
     print(f"PrRoIPool CPU benchmark, torch {torch.__version__}, {torch.get_num_threads()} threads, float32, ms per call")
-    print("(min and median of calls interleaved between the backends; ratio = reference / C++)")
+    kernel_isa = getattr(load_extension("cpu"), "kernel_isa", None)
+    code = f", C++ kernel code: {kernel_isa()}" if kernel_isa is not None else ""
+    print(f"(min and median of calls interleaved between the backends; ratio = reference / C++{code})")
     header = (f"{'case':44s} {'pass':15s} {'C++ min':>8s} {'C++ med':>8s} {'ref min':>9s} {'ref med':>9s} "
               f"{'ratio min':>9s} {'ratio med':>9s}")
     print(header)

@@ -1,5 +1,9 @@
 """Functional PrRoIPool: argument checks, backend dispatch, and the autograd wrapper of the
-compiled kernels."""
+compiled kernels.
+
+A compiled module that sets `checks_batch_indices` (the C++ one) validates the batch indices
+itself, so they are not inspected in Python on every call; when it rejects them, the same
+ValueError naming the bad roi row as for the other backends is raised."""
 from types import ModuleType
 from typing import Optional, Tuple
 
@@ -8,13 +12,14 @@ from torch.autograd.function import once_differentiable
 
 from .backend import select_extension
 from .reference import pool_reference
-from .validation import check_inputs, check_pool_args
+from .validation import batch_index_error, check_batch_indices, check_pool_args, check_tensors
 
 __all__ = ["prroi_pool2d"]
 
 
 class _CompiledPrRoIPool2D(torch.autograd.Function):
-    """Autograd wrapper of a compiled module (forward, backward_features, backward_rois)."""
+    """Autograd wrapper of a compiled module: forward, and either one fused `backward` for both
+    gradients or backward_features / backward_rois."""
 
     @staticmethod
     def forward(  # type: ignore[override]
@@ -37,13 +42,21 @@ class _CompiledPrRoIPool2D(torch.autograd.Function):
     def backward(ctx, grad_output: torch.Tensor) -> Tuple[Optional[torch.Tensor], ...]:  # type: ignore[override]
         features, rois = ctx.saved_tensors
         grad_output = grad_output.contiguous()
+        want_features, want_rois = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        batch, channels, height, width = ctx.feature_shape
+        fused = getattr(ctx.extension, "backward", None)
+        if fused is not None:
+            grad_features, grad_rois = fused(
+                grad_output, features if want_rois else None, rois, batch, channels, height, width,
+                ctx.spatial_scale, want_features, want_rois,
+            )
+            return grad_features, grad_rois, None, None, None, None
         grad_features = grad_rois = None
-        if ctx.needs_input_grad[0]:
-            batch, channels, height, width = ctx.feature_shape
+        if want_features:
             grad_features = ctx.extension.backward_features(
                 grad_output, rois, batch, channels, height, width, ctx.spatial_scale
             )
-        if ctx.needs_input_grad[1]:
+        if want_rois:
             grad_rois = ctx.extension.backward_rois(grad_output, features, rois, ctx.spatial_scale)
         return grad_features, grad_rois, None, None, None, None
 
@@ -64,10 +77,20 @@ def prroi_pool2d(
     of the tensors' device, reference if not built), 'compiled', 'reference'; None reads
     $PRROI_POOL_BACKEND (default 'auto')."""
     check_pool_args(pooled_height, pooled_width, spatial_scale)
-    check_inputs(features, rois)
+    check_tensors(features, rois)
     extension = select_extension(features.device.type, backend)
     if extension is None:
+        check_batch_indices(features, rois)
         return pool_reference(features, rois, pooled_height, pooled_width, spatial_scale)
-    return _CompiledPrRoIPool2D.apply(
-        features, rois, pooled_height, pooled_width, float(spatial_scale), extension
-    )
+    args = (features, rois, pooled_height, pooled_width, float(spatial_scale), extension)
+    if not getattr(extension, "checks_batch_indices", False):
+        check_batch_indices(features, rois)
+        return _CompiledPrRoIPool2D.apply(*args)
+    try:
+        return _CompiledPrRoIPool2D.apply(*args)
+    except RuntimeError as err:
+        # The kernel rejected the input: name the bad roi row as the other backends do.
+        message = batch_index_error(features, rois)
+        if message is not None:
+            raise ValueError(message) from err
+        raise

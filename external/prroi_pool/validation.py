@@ -1,9 +1,10 @@
 """Argument checks shared by every PrRoIPool backend."""
 import math
+from typing import Optional
 
 import torch
 
-__all__ = ["check_pool_args", "check_inputs"]
+__all__ = ["check_pool_args", "check_tensors", "batch_index_error", "check_batch_indices", "check_inputs"]
 
 _OP = "prroi_pool2d"
 
@@ -24,10 +25,9 @@ def check_pool_args(pooled_height: int, pooled_width: int, spatial_scale: float)
         raise ValueError(f"{_OP}: spatial_scale must be positive and finite, got {spatial_scale}")
 
 
-def check_inputs(features: torch.Tensor, rois: torch.Tensor) -> None:
+def check_tensors(features: torch.Tensor, rois: torch.Tensor) -> None:
     """Raise TypeError/ValueError unless features is [B, C, H, W] float32/float64 and rois is
-    [K, 5] = (batch index, x1, y1, x2, y2) of the same dtype and device, with every batch index
-    an integer in [0, B)."""
+    [K, 5] of the same dtype and device (the batch indices are not looked at)."""
     if not isinstance(features, torch.Tensor) or not isinstance(rois, torch.Tensor):
         raise TypeError(
             f"{_OP}: features and rois must be tensors, got {type(features).__name__} and "
@@ -45,15 +45,35 @@ def check_inputs(features: torch.Tensor, rois: torch.Tensor) -> None:
         raise TypeError(f"{_OP}: rois dtype {rois.dtype} does not match features dtype {features.dtype}")
     if rois.device != features.device:
         raise ValueError(f"{_OP}: rois are on {rois.device} but features are on {features.device}")
+
+
+def batch_index_error(features: torch.Tensor, rois: torch.Tensor) -> Optional[str]:
+    """None when every batch index rois[k, 0] is an integer in [0, B), else a message naming the
+    first bad row. Expects tensors that passed check_tensors."""
     if rois.shape[0] == 0:
-        return
+        return None
     batch_index = rois[:, 0].detach()
     lowest, highest = (v.item() for v in torch.aminmax(batch_index))
     if lowest >= 0 and highest < features.shape[0] and torch.equal(batch_index, batch_index.trunc()):
-        return
+        return None
     bad = (batch_index != batch_index.round()) | (batch_index < 0) | (batch_index >= features.shape[0])
     row = int(bad.nonzero()[0, 0])
-    raise ValueError(
+    return (
         f"{_OP}: rois[{row}, 0] = {float(batch_index[row])} is not a batch index in "
         f"[0, {features.shape[0] - 1}] (features have batch size {features.shape[0]})"
     )
+
+
+def check_batch_indices(features: torch.Tensor, rois: torch.Tensor) -> None:
+    """Raise ValueError naming the first roi row whose batch index is not an integer in [0, B)."""
+    message = batch_index_error(features, rois)
+    if message is not None:
+        raise ValueError(message)
+
+
+def check_inputs(features: torch.Tensor, rois: torch.Tensor) -> None:
+    """Raise TypeError/ValueError unless features is [B, C, H, W] float32/float64 and rois is
+    [K, 5] = (batch index, x1, y1, x2, y2) of the same dtype and device, with every batch index
+    an integer in [0, B)."""
+    check_tensors(features, rois)
+    check_batch_indices(features, rois)

@@ -17,6 +17,8 @@ ATOM_CASES = [
     pytest.param(1, 10, 256, 36, 1 / 8, 5, id="1x256x36x36-s8-5x5"),
     pytest.param(1, 10, 256, 18, 1 / 16, 3, id="1x256x18x18-s16-3x3"),
     pytest.param(8, 16, 256, 18, 1 / 16, 3, id="8x16rois-256x18x18-s16-3x3"),
+    # a training batch: large enough for the C++ kernel's at::parallel_for path
+    pytest.param(64, 16, 256, 18, 1 / 16, 3, id="64x16rois-256x18x18-s16-3x3"),
 ]
 
 

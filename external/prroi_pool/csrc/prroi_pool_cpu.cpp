@@ -2,23 +2,44 @@
 //
 // Exploits the separable structure: per roi, the bin weights of the x and y hat integrals are
 // tabulated once (Wx [pw, W], Wy [ph, H], each bin with its small support); then the feature rows
-// under the roi are reduced against Wx and the result against Wy. Each task copies the pixels
-// under its roi, for a block of channels, channels-last into a small buffer, so that every inner
-// loop runs over contiguous channels (vectorized) without converting the whole feature map.
-// Work is split with at::parallel_for over images x channel blocks; a task runs through the rois
-// of its image, whose feature planes then stay in cache (and no two threads write the same
-// feature-gradient element).
+// under the roi are reduced against Wx and the result against Wy.
+//
+// Work is split with at::parallel_for over images x blocks of channels. A task first reads its
+// channel block of the part of the image that its rois cover channels-last into a small buffer
+// (once for all of that image's rois; channels-last features are read in place), so that every
+// inner loop runs over contiguous channels (vectorized). The backward pass is one entry point
+// that computes the feature gradient and/or the box gradient in one parallel region: tables,
+// output-gradient blocks and feature windows are built once for both. The feature gradient of a
+// task is accumulated channels-last over the same window and written out once; no two tasks
+// write the same feature-gradient element.
+//
+// The task bodies (prroi_pool_cpu_kernels.h) are compiled twice: generic (16-byte vectors) and,
+// on x86-64 with GCC, for AVX2 + FMA (32-byte vectors); that copy runs when the processor has
+// both (checked once at run time).
 #include <torch/extension.h>
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <tuple>
 #include <vector>
 
 #include "prroi_pool_common.h"
 
 namespace prroi_pool {
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Roi tables
 
 // Tabulated weights of every roi (dense over the map width/height, with per-bin supports).
 template <typename T>
@@ -36,8 +57,31 @@ struct RoiTable {
   int64_t num_images = 0;
   std::vector<int64_t> order;        // roi indices grouped by image (stable)
   std::vector<int64_t> image_start;  // [B+1]: rois of image b are order[image_start[b]:image_start[b+1]]
+  // [B]: rows x columns of image b under any of its active rois (empty when lo > hi)
+  std::vector<int> image_row_lo, image_row_hi, image_col_lo, image_col_hi;
 
-  // Groups the rois by image; batch indices must have been checked.
+  const T* wy_of(int64_t k) const { return wy.data() + k * ph * height; }
+  const T* wx_of(int64_t k) const { return wx.data() + k * pw * width; }
+  // Roi k has positive-area bins and its support meets the map (else all its results are 0).
+  bool active(int64_t k) const {
+    return geom[k].valid && row_lo[k] <= row_hi[k] && col_lo[k] <= col_hi[k];
+  }
+  int image_rows(int64_t b) const { return std::max(0, image_row_hi[b] - image_row_lo[b] + 1); }
+  int image_cols(int64_t b) const { return std::max(0, image_col_hi[b] - image_col_lo[b] + 1); }
+  // Largest rows x columns window of an image.
+  int64_t max_image_window() const {
+    int64_t m = 0;
+    for (int64_t b = 0; b < num_images; ++b) m = std::max<int64_t>(m, int64_t(image_rows(b)) * image_cols(b));
+    return m;
+  }
+  // Most support rows of one roi.
+  int max_roi_rows() const {
+    int m = 0;
+    for (int64_t k = 0; k < num_rois; ++k) m = std::max(m, row_hi[k] - row_lo[k] + 1);
+    return m;
+  }
+
+  // Groups the rois by image and bounds each image's window; batch indices must have been checked.
   void group_by_image(int64_t batch) {
     num_images = batch;
     image_start.assign(batch + 1, 0);
@@ -46,21 +90,18 @@ struct RoiTable {
     order.resize(num_rois);
     std::vector<int64_t> next(image_start.begin(), image_start.end() - 1);
     for (int64_t k = 0; k < num_rois; ++k) order[next[geom[k].batch]++] = k;
-  }
-
-  const T* wy_of(int64_t k) const { return wy.data() + k * ph * height; }
-  const T* wx_of(int64_t k) const { return wx.data() + k * pw * width; }
-  // Largest rows x columns support of an active roi.
-  int64_t max_window() const {
-    int64_t m = 0;
+    image_row_lo.assign(batch, height);
+    image_row_hi.assign(batch, -1);
+    image_col_lo.assign(batch, width);
+    image_col_hi.assign(batch, -1);
     for (int64_t k = 0; k < num_rois; ++k) {
-      if (active(k)) m = std::max<int64_t>(m, int64_t(row_hi[k] - row_lo[k] + 1) * (col_hi[k] - col_lo[k] + 1));
+      if (!active(k)) continue;
+      const int64_t b = geom[k].batch;
+      image_row_lo[b] = std::min(image_row_lo[b], row_lo[k]);
+      image_row_hi[b] = std::max(image_row_hi[b], row_hi[k]);
+      image_col_lo[b] = std::min(image_col_lo[b], col_lo[k]);
+      image_col_hi[b] = std::max(image_col_hi[b], col_hi[k]);
     }
-    return m;
-  }
-  // Roi k has positive-area bins and its support meets the map (else all its results are 0).
-  bool active(int64_t k) const {
-    return geom[k].valid && row_lo[k] <= row_hi[k] && col_lo[k] <= col_hi[k];
   }
 };
 
@@ -125,364 +166,201 @@ RoiTable<T> make_table(const T* rois, int64_t num_rois, T spatial_scale, int ph,
   return t;
 }
 
+// Every batch index must be an integer in [0, batch): checked here, so that callers need not.
+template <typename T>
+void check_batch_indices(const T* rois, int64_t num_rois, int64_t batch) {
+  for (int64_t k = 0; k < num_rois; ++k) {
+    const T v = rois[k * 5];
+    TORCH_CHECK(std::isfinite(v) && v == std::floor(v), "prroi_pool (C++): rois[", k, ", 0] = ", v,
+                " is not an integer batch index");
+    TORCH_CHECK(v >= T(0) && v < static_cast<T>(batch), "prroi_pool (C++): roi batch index ", v,
+                " out of range for ", batch, " feature maps (rois[", k, ", 0])");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work split
+
 // Work unit of the kernels: a block of consecutive channels, the innermost (vectorized) axis of
-// every inner loop. Features are read in channels-last layout [B, H, W, C].
+// every inner loop.
 constexpr int64_t kChannelBlock = 32;
-
-template <typename T>
-inline void axpy(int64_t n, T a, const T* __restrict__ x, T* __restrict__ y) {
-  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-
-// Dot product with independent partial sums, so that the compiler can vectorize it without
-// reassociating a single running sum.
-template <typename T>
-inline T dot(int64_t n, const T* __restrict__ x, const T* __restrict__ y) {
-  constexpr int kLanes = 8;
-  T part[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) part[j] += x[i + j] * y[i + j];
-  }
-  T s = T(0);
-  for (; i < n; ++i) s += x[i] * y[i];
-  for (int j = 0; j < kLanes; ++j) s += part[j];
-  return s;
-}
-
-// dst[c] = scale * sum_j weights[j] * src[j * stride + c] for c < n (n <= kChannelBlock), with
-// the sums held in a register-sized accumulator per chunk of channels.
-template <typename T>
-inline void weighted_sum(int64_t n, int count, const T* __restrict__ weights, T scale,
-                         const T* __restrict__ src, int64_t stride, T* __restrict__ dst) {
-  constexpr int64_t kChunk = 8;
-  int64_t c0 = 0;
-  for (; c0 + kChunk <= n; c0 += kChunk) {
-    T acc[kChunk] = {};
-    for (int j = 0; j < count; ++j) {
-      const T wv = weights[j];
-      const T* s = src + j * stride + c0;
-      for (int64_t i = 0; i < kChunk; ++i) acc[i] += wv * s[i];
-    }
-    for (int64_t i = 0; i < kChunk; ++i) dst[c0 + i] = scale * acc[i];
-  }
-  for (; c0 < n; ++c0) {
-    T acc = T(0);
-    for (int j = 0; j < count; ++j) acc += weights[j] * src[j * stride + c0];
-    dst[c0] = scale * acc;
-  }
-}
-
-// Channel block [c0, c0 + cb) of the pixels under one roi, copied channels-last into a small
-// buffer: pixel (h, w) of the roi's support window at data + ((h - row0) * cols + w - col0) * cb.
-template <typename T>
-struct Window {
-  const T* data;
-  int row0, col0, cols;
-  int64_t cb;
-  const T* pixel(int h, int w) const {
-    return data + (static_cast<int64_t>(h - row0) * cols + (w - col0)) * cb;
-  }
-  bool has_column(int w) const { return w >= col0 && w < col0 + cols; }
-};
-
-// Copies channels [c0, c0 + cb) of one image under the support window of roi k to buffer. The
-// image is [C, H, W], or [H, W, C] when channels_last (then each pixel's block is one copy).
-template <typename T>
-Window<T> gather_window(const T* image, bool channels_last, int64_t channels,
-                        const RoiTable<T>& t, int64_t k, int64_t c0, int64_t cb, T* buffer) {
-  const Window<T> win{buffer, t.row_lo[k], t.col_lo[k], t.col_hi[k] - t.col_lo[k] + 1, cb};
-  if (channels_last) {
-    for (int h = t.row_lo[k]; h <= t.row_hi[k]; ++h) {
-      const T* src = image + (static_cast<int64_t>(h) * t.width + win.col0) * channels + c0;
-      T* dst = buffer + static_cast<int64_t>(h - win.row0) * win.cols * cb;
-      for (int w = 0; w < win.cols; ++w) std::copy(src + w * channels, src + w * channels + cb, dst + w * cb);
-    }
-    return win;
-  }
-  const int64_t plane_size = static_cast<int64_t>(t.height) * t.width;
-  for (int64_t c = 0; c < cb; ++c) {
-    const T* plane = image + (c0 + c) * plane_size;
-    for (int h = t.row_lo[k]; h <= t.row_hi[k]; ++h) {
-      const T* src = plane + static_cast<int64_t>(h) * t.width + win.col0;
-      T* dst = buffer + static_cast<int64_t>(h - win.row0) * win.cols * cb + c;
-      for (int w = 0; w < win.cols; ++w) dst[w * cb] = src[w];
-    }
-  }
-  return win;
-}
-
-// rows[((h - row_lo) * pw + q) * cb + c] = sum_w F[c0 + c, h, w] * Wx[q, w] for the rows of roi k.
-template <typename T>
-void reduce_rows(const RoiTable<T>& t, int64_t k, const Window<T>& img, T* rows) {
-  const T* wx = t.wx_of(k);
-  const int* xlo = &t.xlo[k * t.pw];
-  const int* xhi = &t.xhi[k * t.pw];
-  for (int h = t.row_lo[k]; h <= t.row_hi[k]; ++h) {
-    for (int q = 0; q < t.pw; ++q) {
-      T* dst = rows + (static_cast<int64_t>(h - t.row_lo[k]) * t.pw + q) * img.cb;
-      if (xlo[q] > xhi[q]) {
-        std::fill(dst, dst + img.cb, T(0));
-        continue;
-      }
-      weighted_sum(img.cb, xhi[q] - xlo[q] + 1, wx + static_cast<int64_t>(q) * t.width + xlo[q], T(1),
-                   img.pixel(h, xlo[q]), img.cb, dst);
-    }
-  }
-}
-
-template <typename T>
-void check_batch_index(const RoiGeometry<T>& g, int64_t batch) {
-  TORCH_CHECK(g.batch >= 0 && g.batch < batch, "prroi_pool (C++): roi batch index ", g.batch,
-              " out of range for ", batch, " feature maps");
-}
-
-template <typename T>
-void check_batch_indices(const RoiTable<T>& t, int64_t batch) {
-  for (int64_t k = 0; k < t.num_rois; ++k) check_batch_index(t.geom[k], batch);
-}
 
 inline int64_t channel_blocks(int64_t channels) {
   return (channels + kChannelBlock - 1) / kChannelBlock;
 }
 
-// Grain size of at::parallel_for for tasks of about `task_work` multiply-adds each: small inputs
-// stay on one thread, where a parallel region would cost more than it saves.
-inline int64_t grain_for(int64_t task_work) {
-  constexpr int64_t kMinChunkWork = 1 << 15;
-  return std::max<int64_t>(1, kMinChunkWork / std::max<int64_t>(1, task_work));
-}
+// Thresholds on the work of a call (multiply-adds, as task_work estimates them). From
+// kMinSharedWork on, a call is spread over threads. at::parallel_for is used only when every
+// chunk gets kMinParallelChunkWork: its parallel region returns when all its threads have been
+// scheduled and done, which costs microseconds on an idle machine but up to a scheduler time
+// slice (milliseconds) on a busy one, while a tracking-size call (1 image, ~10 rois) takes
+// 0.05-0.3 ms on one thread. Calls between the two share their tasks with run_tasks' helpers.
+constexpr int64_t kMinSharedWork = 1 << 20;
+constexpr int64_t kMinParallelChunkWork = 1 << 22;
 
-// Approximate multiply-adds of one (roi, channel block) task: every bin touches ~4 x 4 pixels.
-inline int64_t roi_task_work(int64_t channels, int64_t bins) {
-  return std::min(channels, kChannelBlock) * bins * 16;
-}
-
-// feat: [B, C, H, W] (or [B, H, W, C] when channels_last); out: [K, C, ph, pw].
+// Approximate multiply-adds of one (image, channel block) task: every bin of every roi touches
+// ~4 x 4 pixels.
 template <typename T>
-void forward_impl(const T* feat, bool channels_last, const RoiTable<T>& t, int64_t channels, T* out) {
-  const int64_t image_size = static_cast<int64_t>(t.height) * t.width * channels;
+int64_t task_work(const RoiTable<T>& t, int64_t channels) {
   const int64_t bins = static_cast<int64_t>(t.ph) * t.pw;
-  const int64_t blocks = channel_blocks(channels);
-  const int64_t grain = grain_for(roi_task_work(channels, bins) * t.num_rois / std::max<int64_t>(1, t.num_images));
-  const int64_t max_window = t.max_window();
-  at::parallel_for(0, t.num_images * blocks, grain, [&](int64_t begin, int64_t end) {
-    std::vector<T> window(static_cast<size_t>(max_window) * kChannelBlock);
-    std::vector<T> rows(static_cast<size_t>(t.height) * t.pw * kChannelBlock);
-    std::vector<T> acc(static_cast<size_t>(bins) * kChannelBlock);
-    for (int64_t task = begin; task < end; ++task) {
-     const int64_t b = task / blocks;
-     const int64_t c0 = (task % blocks) * kChannelBlock;
-     const int64_t cb = std::min(kChannelBlock, channels - c0);
-     for (int64_t n = t.image_start[b]; n < t.image_start[b + 1]; ++n) {
-      const int64_t k = t.order[n];
-      const RoiGeometry<T>& g = t.geom[k];
-      std::fill(acc.begin(), acc.end(), T(0));
-      if (t.active(k)) {
-        const Window<T> img = gather_window(feat + g.batch * image_size, channels_last, channels, t,
-                                            k, c0, cb, window.data());
-        reduce_rows(t, k, img, rows.data());
-        const T inv_area = T(1) / (g.bin_w * g.bin_h);
-        const T* wy = t.wy_of(k);
-        for (int p = 0; p < t.ph; ++p) {
-          const int ylo = t.ylo[k * t.ph + p], yhi = t.yhi[k * t.ph + p];
-          if (ylo > yhi) continue;
-          for (int q = 0; q < t.pw; ++q) {
-            weighted_sum(cb, yhi - ylo + 1, wy + static_cast<int64_t>(p) * t.height + ylo, inv_area,
-                         rows.data() + (static_cast<int64_t>(ylo - t.row_lo[k]) * t.pw + q) * cb,
-                         t.pw * cb, acc.data() + (p * t.pw + q) * cb);
-          }
-        }
-      }
-      for (int64_t c = 0; c < cb; ++c) {
-        T* o = out + (k * channels + c0 + c) * bins;
-        for (int64_t j = 0; j < bins; ++j) o[j] = acc[j * cb + c];
-      }
-     }
-    }
-  });
+  return std::min(channels, kChannelBlock) * bins * 16 * t.num_rois / std::max<int64_t>(1, t.num_images);
 }
 
-// Loads grad_out[k, c0:c0+cb, :, :] * scale into dst[(p * pw + q) * cb + c].
+// ---------------------------------------------------------------------------------------------
+// Arguments of the task bodies
+
 template <typename T>
-void load_grad_block(const T* grad_out, int64_t k, int64_t channels, int64_t c0, int64_t cb,
-                     int64_t bins, T scale, T* dst) {
-  for (int64_t c = 0; c < cb; ++c) {
-    const T* go = grad_out + (k * channels + c0 + c) * bins;
-    for (int64_t j = 0; j < bins; ++j) dst[j * cb + c] = go[j] * scale;
+struct ForwardArgs {
+  const T* feat;  // [B, C, H, W], or [B, H, W, C] when channels_last
+  bool channels_last;
+  const RoiTable<T>* table;
+  int64_t channels;
+  T* out;  // [K, C, ph, pw]
+};
+
+template <typename T>
+struct BackwardArgs {
+  const T* grad_out;  // [K, C, ph, pw], contiguous
+  const T* feat;      // [B, C, H, W] (or [B, H, W, C] when channels_last); needed for grad_rois
+  bool channels_last;
+  const RoiTable<T>* table;
+  int64_t channels;
+  T* grad_feat;  // [B, C, H, W], written entirely; null when not wanted
+  T* partial;    // [K, blocks, 4]: box-gradient contribution of each channel block; null when not wanted
+};
+
+// Hands out task indices to one thread: those of a fixed range [next, end), or, when `shared`
+// is set, the tasks [0, count) one at a time to whichever thread asks first.
+struct TaskSource {
+  int64_t next = 0, end = 0;
+  std::atomic<int64_t>* shared = nullptr;
+  int64_t count = 0;
+  // The next task, or -1 when none is left.
+  int64_t take() {
+    if (shared != nullptr) {
+      const int64_t task = shared->fetch_add(1);
+      return task < count ? task : -1;
+    }
+    return next < end ? next++ : -1;
   }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Task bodies: generic, and AVX2 + FMA (x86-64 with GCC)
+
+namespace generic {
+#define PRROI_POOL_VECTOR_BYTES 16
+#include "prroi_pool_cpu_kernels.h"
+#undef PRROI_POOL_VECTOR_BYTES
+}  // namespace generic
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define PRROI_POOL_AVX2 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+#define PRROI_POOL_VECTOR_BYTES 32
+#include "prroi_pool_cpu_kernels.h"
+#undef PRROI_POOL_VECTOR_BYTES
+}  // namespace avx2
+#pragma GCC pop_options
+
+bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+#else
+bool cpu_has_avx2_fma() { return false; }
+#endif
+
+// Whether the AVX2 copies run: by default when the processor has AVX2 and FMA; tests switch
+// them off to check the generic code.
+std::atomic<bool>& avx2_enabled() {
+  static std::atomic<bool> enabled{cpu_has_avx2_fma()};
+  return enabled;
 }
 
-// grad_out: [K, C, ph, pw]; grad_feat: [B, C, H, W], written entirely (zeroed, then accumulated).
 template <typename T>
-void backward_features_impl(const T* grad_out, const RoiTable<T>& t, int64_t channels, T* grad_feat) {
-  const int64_t plane_size = static_cast<int64_t>(t.height) * t.width;
-  const int64_t bins = static_cast<int64_t>(t.ph) * t.pw;
-  // One (image, channel block) per task: its rois are handled by one thread (no races).
-  const int64_t grain = grain_for(roi_task_work(channels, bins) * t.num_rois / std::max<int64_t>(1, t.num_images));
-  const int64_t max_window = t.max_window();
-  const int64_t blocks = channel_blocks(channels);
-  at::parallel_for(0, t.num_images * blocks, grain, [&](int64_t begin, int64_t end) {
-    std::vector<T> grad(static_cast<size_t>(bins) * kChannelBlock);
-    std::vector<T> u(static_cast<size_t>(t.height) * t.pw * kChannelBlock);
-    std::vector<T> window(static_cast<size_t>(max_window) * kChannelBlock);
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t b = task / blocks;
-      const int64_t c0 = (task % blocks) * kChannelBlock;
-      const int64_t cb = std::min(kChannelBlock, channels - c0);
-      // This task owns these planes: zero them here, in parallel, rather than in one serial pass.
-      T* planes = grad_feat + (b * channels + c0) * plane_size;
-      std::fill(planes, planes + cb * plane_size, T(0));
-      for (int64_t n = t.image_start[b]; n < t.image_start[b + 1]; ++n) {
-        const int64_t k = t.order[n];
-        const RoiGeometry<T>& g = t.geom[k];
-        const int lo = t.row_lo[k], hi = t.row_hi[k];
-        if (!t.active(k)) continue;
-        load_grad_block(grad_out, k, channels, c0, cb, bins, T(1) / (g.bin_w * g.bin_h), grad.data());
-        // u[h, q, c] = sum_p Wy[p, h] * grad[p, q, c] / area
-        std::fill(u.begin(), u.begin() + static_cast<int64_t>(hi - lo + 1) * t.pw * cb, T(0));
-        const T* wy = t.wy_of(k);
-        for (int p = 0; p < t.ph; ++p) {
-          const T* wp = wy + static_cast<int64_t>(p) * t.height;
-          for (int h = t.ylo[k * t.ph + p]; h <= t.yhi[k * t.ph + p]; ++h) {
-            T* uh = u.data() + static_cast<int64_t>(h - lo) * t.pw * cb;
-            for (int q = 0; q < t.pw; ++q)
-              axpy(cb, wp[h], grad.data() + (p * t.pw + q) * cb, uh + q * cb);
-          }
-        }
-        // window[h, w, c] = sum_q u[h, q, c] * Wx[q, w] over the roi's rows and columns, then
-        // added to the [B, C, H, W] gradient with contiguous writes along w.
-        const int clo = t.col_lo[k], cols = t.col_hi[k] - clo + 1;
-        const int64_t window_size = static_cast<int64_t>(hi - lo + 1) * cols * cb;
-        std::fill(window.begin(), window.begin() + window_size, T(0));
-        const T* wx = t.wx_of(k);
-        const int* xlo = &t.xlo[k * t.pw];
-        const int* xhi = &t.xhi[k * t.pw];
-        for (int h = lo; h <= hi; ++h) {
-          const T* uh = u.data() + static_cast<int64_t>(h - lo) * t.pw * cb;
-          T* wrow = window.data() + static_cast<int64_t>(h - lo) * cols * cb;
-          for (int q = 0; q < t.pw; ++q) {
-            const T* wq = wx + static_cast<int64_t>(q) * t.width;
-            for (int w = xlo[q]; w <= xhi[q]; ++w) axpy(cb, wq[w], uh + q * cb, wrow + (w - clo) * cb);
-          }
-        }
-        T* base = grad_feat + (g.batch * channels + c0) * plane_size + static_cast<int64_t>(lo) * t.width + clo;
-        for (int64_t c = 0; c < cb; ++c) {
-          for (int h = 0; h <= hi - lo; ++h) {
-            T* dst = base + c * plane_size + static_cast<int64_t>(h) * t.width;
-            const T* src = window.data() + static_cast<int64_t>(h) * cols * cb + c;
-            for (int w = 0; w < cols; ++w) dst[w] += src[w * cb];
-          }
-        }
-      }
-    }
-  });
+void run_forward_tasks(const ForwardArgs<T>& a, TaskSource& source) {
+#ifdef PRROI_POOL_AVX2
+  if (avx2_enabled().load(std::memory_order_relaxed)) return avx2::forward_tasks(a, source);
+#endif
+  generic::forward_tasks(a, source);
 }
 
-// grad_out: [K, C, ph, pw]; feat: [B, C, H, W] (or [B, H, W, C] when channels_last);
-// grad_rois: [K, 5].
 template <typename T>
-void backward_rois_impl(const T* grad_out, const T* feat, bool channels_last, const RoiTable<T>& t,
-                        int64_t channels, T spatial_scale, T* grad_rois) {
-  const int64_t image_size = static_cast<int64_t>(t.height) * t.width * channels;
-  const int64_t bins = static_cast<int64_t>(t.ph) * t.pw;
-  const int64_t blocks = channel_blocks(channels);
-  const int ph = t.ph, pw = t.pw;
-  // partial[(k * blocks + blk) * 4 + j]: contribution of a channel block to d loss / d coord j.
-  std::vector<T> partial(static_cast<size_t>(t.num_rois * blocks * 4), T(0));
-  const int64_t grain = grain_for(3 * roi_task_work(channels, bins) * t.num_rois / std::max<int64_t>(1, t.num_images));
-  const int64_t max_window = t.max_window();
-  at::parallel_for(0, t.num_images * blocks, grain, [&](int64_t begin, int64_t end) {
-    std::vector<T> window(static_cast<size_t>(max_window) * kChannelBlock);
-    std::vector<T> rows(static_cast<size_t>(t.height) * pw * kChannelBlock);
-    std::vector<T> edges_x(static_cast<size_t>(t.height) * (pw + 1) * kChannelBlock);
-    std::vector<T> grad(static_cast<size_t>(bins) * kChannelBlock);
-    std::vector<T> column(kChannelBlock);
-    std::vector<T> edge_sums(static_cast<size_t>(pw + 1) * kChannelBlock);
-    for (int64_t task = begin; task < end; ++task) {
-     const int64_t b = task / blocks;
-     const int64_t blk = task % blocks;
-     const int64_t c0 = blk * kChannelBlock;
-     const int64_t cb = std::min(kChannelBlock, channels - c0);
-     for (int64_t n = t.image_start[b]; n < t.image_start[b + 1]; ++n) {
-      const int64_t k = t.order[n];
-      const RoiGeometry<T>& g = t.geom[k];
-      const int lo = t.row_lo[k], hi = t.row_hi[k];
-      if (!t.active(k)) continue;
-      const Window<T> img = gather_window(feat + g.batch * image_size, channels_last, channels, t,
-                                          k, c0, cb, window.data());
-      reduce_rows(t, k, img, rows.data());
-      // edges_x[h, e, c]: row h interpolated at the x position of bin edge e.
-      const int* ex0 = &t.ex0[k * (pw + 1)];
-      const T* ext = &t.ext[k * (pw + 1)];
-      for (int h = lo; h <= hi; ++h) {
-        for (int e = 0; e <= pw; ++e) {
-          T* dst = edges_x.data() + (static_cast<int64_t>(h - lo) * (pw + 1) + e) * cb;
-          std::fill(dst, dst + cb, T(0));
-          const int i0 = ex0[e];
-          // the stencil lies in the window, or off the map where the map is zero
-          if (img.has_column(i0)) axpy(cb, T(1) - ext[e], img.pixel(h, i0), dst);
-          if (img.has_column(i0 + 1)) axpy(cb, ext[e], img.pixel(h, i0 + 1), dst);
-        }
-      }
-      load_grad_block(grad_out, k, channels, c0, cb, bins, T(1), grad.data());
-      const T inv_area = T(1) / (g.bin_w * g.bin_h);
-      const T* wy = t.wy_of(k);
-      const int* ey0 = &t.ey0[k * (ph + 1)];
-      const T* eyt = &t.eyt[k * (ph + 1)];
-      // Every quantity of bin_coordinate_grads is contracted with the output gradient over the
-      // channels of the block (the formula is linear in them), so grad = 1 below.
-      T d[4] = {T(0), T(0), T(0), T(0)};
-      for (int p = 0; p < ph; ++p) {
-        const T* wp = wy + static_cast<int64_t>(p) * t.height;
-        const int ylo = t.ylo[k * ph + p], yhi = t.yhi[k * ph + p];
-        if (ylo <= yhi) {
-          // The x-edge columns summed over the bin row's rows (weights Wy[p, h]); edge e is the
-          // right edge of bin e - 1 and the left edge of bin e, so each sum serves two bins.
-          for (int e = 0; e <= pw; ++e)
-            weighted_sum(cb, yhi - ylo + 1, wp + ylo, T(1),
-                         edges_x.data() + (static_cast<int64_t>(ylo - lo) * (pw + 1) + e) * cb,
-                         (pw + 1) * cb, edge_sums.data() + e * cb);
-        }
-        for (int q = 0; q < pw; ++q) {
-          const T* gq = grad.data() + (p * pw + q) * cb;
-          T integral = T(0), gx_a = T(0), gx_b = T(0);
-          if (ylo <= yhi) {
-            // Sums over the bin's rows (weights Wy[p, h]), then contracted with the gradient.
-            weighted_sum(cb, yhi - ylo + 1, wp + ylo, T(1),
-                         rows.data() + (static_cast<int64_t>(ylo - lo) * pw + q) * cb, pw * cb,
-                         column.data());
-            integral = dot(cb, gq, column.data());
-            gx_a = dot(cb, gq, edge_sums.data() + q * cb);
-            gx_b = dot(cb, gq, edge_sums.data() + (q + 1) * cb);
-          }
-          // y edges: the column (rows . Wx)[:, q] interpolated at the top and bottom bin edges.
-          T gy[2] = {T(0), T(0)};
-          for (int s = 0; s < 2; ++s) {
-            const int i0 = ey0[p + s];
-            const T frac = eyt[p + s];
-            if (i0 >= lo && i0 <= hi)
-              gy[s] += (T(1) - frac) * dot(cb, gq, rows.data() + (static_cast<int64_t>(i0 - lo) * pw + q) * cb);
-            if (i0 + 1 >= lo && i0 + 1 <= hi)
-              gy[s] += frac * dot(cb, gq, rows.data() + (static_cast<int64_t>(i0 + 1 - lo) * pw + q) * cb);
-          }
-          bin_coordinate_grads(g, p, q, ph, pw, T(1), integral * inv_area, gx_a, gx_b, gy[0], gy[1], d);
-        }
-      }
-      for (int j = 0; j < 4; ++j) partial[(k * blocks + blk) * 4 + j] = d[j];
-     }
-    }
-  });
-  for (int64_t k = 0; k < t.num_rois; ++k) {
-    T* gr = grad_rois + k * 5;
-    gr[0] = T(0);
-    for (int j = 0; j < 4; ++j) {
-      T s = T(0);
-      for (int64_t blk = 0; blk < blocks; ++blk) s += partial[(k * blocks + blk) * 4 + j];
-      gr[j + 1] = s * spatial_scale;
-    }
+void run_backward_tasks(const BackwardArgs<T>& a, TaskSource& source) {
+#ifdef PRROI_POOL_AVX2
+  if (avx2_enabled().load(std::memory_order_relaxed)) return avx2::backward_tasks(a, source);
+#endif
+  generic::backward_tasks(a, source);
+}
+
+// State of one run_tasks call shared with its helpers (which may outlive the call).
+struct SharedRun {
+  std::atomic<int64_t> next{0};
+  std::atomic<int> active{0};
+  std::mutex mutex;
+  std::string error;  // a helper's failure, under mutex
+};
+
+// Runs body(source) until the tasks [0, count) of about task_work multiply-adds each are done.
+// Large calls go through at::parallel_for; mid-size ones run on the calling thread while up to
+// at::get_num_threads() - 1 helpers from torch's inter-op pool take tasks one at a time as soon
+// as they start: the caller waits only for tasks a helper has taken, never for a helper to be
+// scheduled, so a busy machine costs at most the serial time. Small calls run serially.
+template <typename Body>
+void run_tasks(int64_t count, int64_t task_work, const Body& body) {
+  if (count <= 0) return;
+  const int64_t threads = std::min<int64_t>(at::get_num_threads(), count);
+  const int64_t total_work = task_work * count;
+  if (threads <= 1 || total_work < kMinSharedWork || at::in_parallel_region()) {
+    TaskSource source{0, count};
+    body(source);
+    return;
   }
+  const int64_t grain = std::max<int64_t>(1, kMinParallelChunkWork / std::max<int64_t>(1, task_work));
+  if (count >= 2 * grain) {
+    at::parallel_for(0, count, grain, [&](int64_t begin, int64_t end) {
+      TaskSource source{begin, end};
+      body(source);
+    });
+    return;
+  }
+  auto state = std::make_shared<SharedRun>();
+  const Body* shared_body = &body;  // valid while the caller waits for active helpers
+  for (int64_t h = 1; h < threads; ++h) {
+    at::launch([state, shared_body, count]() {
+      state->active.fetch_add(1);
+      // Once every task is taken the caller may have returned: touch nothing of it then.
+      if (state->next.load() < count) {
+        try {
+          TaskSource source{0, 0, &state->next, count};
+          (*shared_body)(source);
+        } catch (const std::exception& err) {
+          const std::lock_guard<std::mutex> lock(state->mutex);
+          state->error = err.what();
+        }
+      }
+      state->active.fetch_sub(1);
+    });
+  }
+  std::exception_ptr failure;
+  try {
+    TaskSource source{0, 0, &state->next, count};
+    body(source);
+  } catch (...) {
+    failure = std::current_exception();
+    state->next.store(count);  // helpers take no more tasks
+  }
+  while (state->active.load() != 0) std::this_thread::yield();
+  if (failure) std::rethrow_exception(failure);
+  const std::lock_guard<std::mutex> lock(state->mutex);
+  TORCH_CHECK(state->error.empty(), "prroi_pool (C++): a helper thread failed: ", state->error);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tensor-level entry points
 
 void check_common(const at::Tensor& rois, int64_t pooled_h, int64_t pooled_w) {
   TORCH_CHECK(rois.device().is_cpu(), "prroi_pool (C++): rois must be a CPU tensor");
@@ -512,25 +390,19 @@ void check_features(const at::Tensor& features, const at::Tensor& rois, const ch
               features.scalar_type(), " differs from rois dtype ", rois.scalar_type());
 }
 
-}  // namespace
-
-namespace {
-
 template <typename T>
 RoiTable<T> table_for(const at::Tensor& rois, double spatial_scale, int64_t pooled_h,
                       int64_t pooled_w, int64_t batch, int64_t height, int64_t width) {
+  check_batch_indices(rois.data_ptr<T>(), rois.size(0), batch);
   RoiTable<T> t = make_table(rois.data_ptr<T>(), rois.size(0), static_cast<T>(spatial_scale),
                              static_cast<int>(pooled_h), static_cast<int>(pooled_w),
                              static_cast<int>(height), static_cast<int>(width));
-  check_batch_indices(t, batch);
   t.group_by_image(batch);
   return t;
 }
 
-}  // namespace
-
-at::Tensor prroi_pool_forward_cpu(const at::Tensor& features, const at::Tensor& rois_in,
-                                  int64_t pooled_h, int64_t pooled_w, double spatial_scale) {
+at::Tensor forward_cpu(const at::Tensor& features, const at::Tensor& rois_in, int64_t pooled_h,
+                       int64_t pooled_w, double spatial_scale) {
   check_common(rois_in, pooled_h, pooled_w);
   check_features(features, rois_in, "features");
   const at::Tensor rois = rois_in.contiguous();
@@ -542,14 +414,23 @@ at::Tensor prroi_pool_forward_cpu(const at::Tensor& features, const at::Tensor& 
     const RoiTable<scalar_t> t = table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w,
                                                      features.size(0), features.size(2),
                                                      features.size(3));
-    forward_impl(feat.data_ptr<scalar_t>(), channels_last, t, channels, out.data_ptr<scalar_t>());
+    const ForwardArgs<scalar_t> args{feat.data_ptr<scalar_t>(), channels_last, &t, channels,
+                                     out.data_ptr<scalar_t>()};
+    run_tasks(t.num_images * channel_blocks(channels), task_work(t, channels),
+              [&](TaskSource& source) { run_forward_tasks(args, source); });
   });
   return out;
 }
 
-at::Tensor prroi_pool_backward_features_cpu(const at::Tensor& grad_out_in, const at::Tensor& rois_in,
-                                            int64_t batch, int64_t channels, int64_t height,
-                                            int64_t width, double spatial_scale) {
+// The gradients of the loss w.r.t. the features ([B, C, H, W]; when want_features) and the rois
+// ([K, 5], column 0 zero; when want_rois, which needs `features`). Unwanted results are undefined
+// tensors (None in Python).
+std::tuple<at::Tensor, at::Tensor> backward_cpu(const at::Tensor& grad_out_in,
+                                                const std::optional<at::Tensor>& features,
+                                                const at::Tensor& rois_in, int64_t batch,
+                                                int64_t channels, int64_t height, int64_t width,
+                                                double spatial_scale, bool want_features,
+                                                bool want_rois) {
   TORCH_CHECK(grad_out_in.dim() == 4, "prroi_pool (C++): grad_output must have shape [K, C, ph, pw]");
   const int64_t pooled_h = grad_out_in.size(2), pooled_w = grad_out_in.size(3);
   check_common(rois_in, pooled_h, pooled_w);
@@ -557,50 +438,116 @@ at::Tensor prroi_pool_backward_features_cpu(const at::Tensor& grad_out_in, const
   TORCH_CHECK(grad_out_in.size(0) == rois_in.size(0) && grad_out_in.size(1) == channels,
               "prroi_pool (C++): grad_output shape ", grad_out_in.sizes(), " does not match ",
               rois_in.size(0), " rois and ", channels, " channels");
+  at::Tensor feat;
+  bool channels_last = false;
+  if (want_rois) {
+    TORCH_CHECK(features.has_value() && features->defined(),
+                "prroi_pool (C++): the roi gradient needs the features");
+    check_features(*features, rois_in, "features");
+    TORCH_CHECK(features->size(0) == batch && features->size(1) == channels && features->size(2) == height &&
+                    features->size(3) == width,
+                "prroi_pool (C++): features shape ", features->sizes(), " differs from [", batch, ", ",
+                channels, ", ", height, ", ", width, "]");
+    feat = readable_features(*features, &channels_last);
+  }
   const at::Tensor grad_out = grad_out_in.contiguous();
   const at::Tensor rois = rois_in.contiguous();
-  at::Tensor grad_feat = at::empty({batch, channels, height, width}, grad_out.options());
-  AT_DISPATCH_FLOATING_TYPES(grad_out.scalar_type(), "prroi_pool_backward_features_cpu", [&] {
-    const RoiTable<scalar_t> t =
-        table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w, batch, height, width);
-    backward_features_impl(grad_out.data_ptr<scalar_t>(), t, channels, grad_feat.data_ptr<scalar_t>());
+  at::Tensor grad_feat, grad_rois;
+  if (want_features) grad_feat = at::empty({batch, channels, height, width}, grad_out.options());
+  if (want_rois) grad_rois = at::empty({rois.size(0), 5}, rois.options());
+  if (!want_features && !want_rois) return {grad_feat, grad_rois};
+  AT_DISPATCH_FLOATING_TYPES(grad_out.scalar_type(), "prroi_pool_backward_cpu", [&] {
+    using T = scalar_t;
+    const RoiTable<T> t = table_for<T>(rois, spatial_scale, pooled_h, pooled_w, batch, height, width);
+    const int64_t blocks = channel_blocks(channels);
+    std::vector<T> partial(want_rois ? static_cast<size_t>(t.num_rois * blocks * 4) : 0);
+    const BackwardArgs<T> args{grad_out.data_ptr<T>(),
+                               want_rois ? feat.data_ptr<T>() : nullptr,
+                               channels_last,
+                               &t,
+                               channels,
+                               want_features ? grad_feat.data_ptr<T>() : nullptr,
+                               want_rois ? partial.data() : nullptr};
+    const int64_t work = task_work(t, channels) * ((want_features ? 1 : 0) + (want_rois ? 3 : 0));
+    run_tasks(t.num_images * blocks, work, [&](TaskSource& source) { run_backward_tasks(args, source); });
+    if (want_rois) {
+      T* gr = grad_rois.data_ptr<T>();
+      const T scale = static_cast<T>(spatial_scale);
+      for (int64_t k = 0; k < t.num_rois; ++k) {
+        gr[k * 5] = T(0);
+        for (int j = 0; j < 4; ++j) {
+          T s = T(0);
+          for (int64_t blk = 0; blk < blocks; ++blk) s += partial[(k * blocks + blk) * 4 + j];
+          gr[k * 5 + j + 1] = s * scale;
+        }
+      }
+    }
   });
-  return grad_feat;
+  return {grad_feat, grad_rois};
 }
 
-at::Tensor prroi_pool_backward_rois_cpu(const at::Tensor& grad_out_in, const at::Tensor& features,
-                                        const at::Tensor& rois_in, double spatial_scale) {
-  TORCH_CHECK(grad_out_in.dim() == 4, "prroi_pool (C++): grad_output must have shape [K, C, ph, pw]");
-  const int64_t pooled_h = grad_out_in.size(2), pooled_w = grad_out_in.size(3);
-  check_common(rois_in, pooled_h, pooled_w);
-  check_features(features, rois_in, "features");
-  check_features(grad_out_in, rois_in, "grad_output");
-  TORCH_CHECK(grad_out_in.size(0) == rois_in.size(0) && grad_out_in.size(1) == features.size(1),
-              "prroi_pool (C++): grad_output shape ", grad_out_in.sizes(), " does not match ",
-              rois_in.size(0), " rois and ", features.size(1), " channels");
-  const at::Tensor grad_out = grad_out_in.contiguous();
-  bool channels_last = false;
-  const at::Tensor feat = readable_features(features, &channels_last);
-  const at::Tensor rois = rois_in.contiguous();
-  at::Tensor grad_rois = at::empty({rois.size(0), 5}, rois.options());
-  AT_DISPATCH_FLOATING_TYPES(features.scalar_type(), "prroi_pool_backward_rois_cpu", [&] {
-    const RoiTable<scalar_t> t = table_for<scalar_t>(rois, spatial_scale, pooled_h, pooled_w,
-                                                     features.size(0), features.size(2),
-                                                     features.size(3));
-    backward_rois_impl(grad_out.data_ptr<scalar_t>(), feat.data_ptr<scalar_t>(), channels_last, t,
-                       features.size(1), static_cast<scalar_t>(spatial_scale),
-                       grad_rois.data_ptr<scalar_t>());
-  });
-  return grad_rois;
+}  // namespace
+
+at::Tensor prroi_pool_forward_cpu(const at::Tensor& features, const at::Tensor& rois,
+                                  int64_t pooled_h, int64_t pooled_w, double spatial_scale) {
+  return forward_cpu(features, rois, pooled_h, pooled_w, spatial_scale);
 }
+
+std::tuple<at::Tensor, at::Tensor> prroi_pool_backward_cpu(
+    const at::Tensor& grad_out, const std::optional<at::Tensor>& features, const at::Tensor& rois,
+    int64_t batch, int64_t channels, int64_t height, int64_t width, double spatial_scale,
+    bool want_features, bool want_rois) {
+  return backward_cpu(grad_out, features, rois, batch, channels, height, width, spatial_scale,
+                      want_features, want_rois);
+}
+
+at::Tensor prroi_pool_backward_features_cpu(const at::Tensor& grad_out, const at::Tensor& rois,
+                                            int64_t batch, int64_t channels, int64_t height,
+                                            int64_t width, double spatial_scale) {
+  return std::get<0>(backward_cpu(grad_out, std::nullopt, rois, batch, channels, height, width,
+                                  spatial_scale, true, false));
+}
+
+at::Tensor prroi_pool_backward_rois_cpu(const at::Tensor& grad_out, const at::Tensor& features,
+                                        const at::Tensor& rois, double spatial_scale) {
+  TORCH_CHECK(features.dim() == 4, "prroi_pool (C++): features must have shape [B, C, H, W], got ",
+              features.sizes());
+  return std::get<1>(backward_cpu(grad_out, features, rois, features.size(0), features.size(1),
+                                  features.size(2), features.size(3), spatial_scale, false, true));
+}
+
+// Turns the AVX2 + FMA copies of the kernels on (where the processor has both) or off; returns
+// whether they run now.
+bool prroi_pool_use_avx2(bool enabled) {
+  avx2_enabled().store(enabled && cpu_has_avx2_fma());
+  return avx2_enabled().load();
+}
+
+// "avx2-fma" or "generic": the code the kernels run now.
+std::string prroi_pool_kernel_isa() { return avx2_enabled().load() ? "avx2-fma" : "generic"; }
 
 }  // namespace prroi_pool
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.doc() = "Precise RoI Pooling, CPU kernel";
+  // The kernels reject a batch index that is not an integer in [0, B) (RuntimeError).
+  m.attr("checks_batch_indices") = true;
   m.def("forward", &prroi_pool::prroi_pool_forward_cpu, "PrRoIPool forward (CPU)",
         py::arg("features"), py::arg("rois"), py::arg("pooled_height"), py::arg("pooled_width"),
         py::arg("spatial_scale"));
+  m.def("backward", &prroi_pool::prroi_pool_backward_cpu,
+        "PrRoIPool gradients w.r.t. the features and/or the roi coordinates in one pass (CPU); "
+        "returns (grad_features or None, grad_rois or None); features may be None when only "
+        "the feature gradient is wanted",
+        py::arg("grad_output"), py::arg("features"), py::arg("rois"), py::arg("batch"),
+        py::arg("channels"), py::arg("height"), py::arg("width"), py::arg("spatial_scale"),
+        py::arg("features_grad"), py::arg("rois_grad"));
+  m.def("use_avx2", &prroi_pool::prroi_pool_use_avx2,
+        "Run the AVX2 + FMA copies of the kernels (when the processor has both) or the generic "
+        "code; returns whether the AVX2 copies run now",
+        py::arg("enabled"));
+  m.def("kernel_isa", &prroi_pool::prroi_pool_kernel_isa,
+        "The code the kernels run now: 'avx2-fma' or 'generic'");
   m.def("backward_features", &prroi_pool::prroi_pool_backward_features_cpu,
         "PrRoIPool gradient w.r.t. the features (CPU)", py::arg("grad_output"), py::arg("rois"),
         py::arg("batch"), py::arg("channels"), py::arg("height"), py::arg("width"),
