@@ -74,6 +74,19 @@ def test_extractor_scales_and_transforms(tmp_path, monkeypatch):
     assert feats[0].shape == (2, 256, 2, 2) and coords.shape == (1, 4)
 
 
+def test_large_batches_are_run_in_chunks_with_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTRACKING_NETWORK_PATH", str(tmp_path))
+    feats = ATOMFeatures("atom_default.pth", device=torch.device("cpu"))
+    im = torch.rand(7, 3, 64, 80, generator=torch.Generator().manual_seed(2)) * 255
+    monkeypatch.setattr(net_wrappers, "CPU_BATCH_CHUNK", 3)            # chunks of 3, 3 and 1
+    chunked = feats.extract(im)[0], list(feats.iou_backbone_features())
+    monkeypatch.setattr(net_wrappers, "CPU_BATCH_CHUNK", 100)          # one batch
+    whole = feats.extract(im)[0], list(feats.iou_backbone_features())
+    assert chunked[0].shape == (7, 256, 4, 5)
+    assert torch.allclose(chunked[0], whole[0], atol=1e-5)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(chunked[1], whole[1]))
+
+
 def test_weight_file_is_loaded_from_network_path(tmp_path, monkeypatch):
     from ltr.models.bbreg.atom import atom_resnet18
 
