@@ -17,14 +17,22 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from pytracking.libs.packed_linear import PackedLinear
+
 
 @dataclasses.dataclass
 class FoldedLinear:
-    """``act(x.flatten(1) @ weight.T + bias)``, act = ReLU if ``relu`` else identity."""
+    """``act(x.flatten(1) @ weight.T + bias)``, act = ReLU if ``relu`` else identity, with the
+    products of the forward pass (``x -> x @ weight.T + bias``) and of the input gradient
+    (``g -> g @ weight``) prepared once."""
 
     weight: torch.Tensor
     bias: torch.Tensor
     relu: bool
+
+    def __post_init__(self) -> None:
+        self.forward = PackedLinear(self.weight, self.bias)
+        self.input_grad = PackedLinear(self.weight.t().contiguous())
 
 
 @dataclasses.dataclass
@@ -130,12 +138,12 @@ class BoxIoUObjective:
         grads = []
         with torch.no_grad():
             for x, layer, w_iou in zip(pooled, self.head.layers, self.head.iou_weights):
-                pre = torch.addmm(layer.bias, x.detach().reshape(x.shape[0], -1), layer.weight.t())
+                pre = layer.forward(x.detach().reshape(x.shape[0], -1))
                 act = pre.clamp_min(0) if layer.relu else pre
                 iou += act @ w_iou
                 if with_grad:
                     d_pre = (pre > 0).to(pre.dtype) * w_iou if layer.relu else w_iou.expand_as(pre)
-                    grads.append((d_pre @ layer.weight).reshape(x.shape))
+                    grads.append(layer.input_grad(d_pre).reshape(x.shape))
         if not with_grad:
             return iou, None
         (grad,) = torch.autograd.grad(pooled, bb, grads)
