@@ -103,8 +103,13 @@ def box_cells(boxes: torch.Tensor, stride: int, map_size: Sequence[int], extra: 
     if extent is None:
         return 0, h - 1, 0, w - 1
     x0, y0, x1, y1 = (v / stride for v in extent)
-    return (max(math.floor(y0) - extra, 0), min(math.floor(y1) + 1 + extra, h - 1),
-            max(math.floor(x0) - extra, 0), min(math.floor(x1) + 1 + extra, w - 1))
+
+    def span(a: float, b: float, n: int) -> Tuple[int, int]:
+        # clipped into the map; a box beyond an edge reads nothing, any cell at that edge will do
+        lo, hi = math.floor(min(a, b)) - extra, math.floor(max(a, b)) + 1 + extra
+        return min(max(lo, 0), n - 1), min(max(hi, 0), n - 1)
+
+    return span(y0, y1, h) + span(x0, x1, w)
 
 
 def cells_contain(outer: Cells, inner: Cells) -> bool:

@@ -32,6 +32,11 @@ def test_box_cells_by_hand():
     assert box_cells(boxes, 8, (20, 24), extra=2) == (0, 6, 0, 9)
     assert box_cells(boxes, 8, (4, 7)) == (0, 3, 2, 6)                      # clipped to the map
     assert box_cells(torch.tensor([[float("nan"), 0.0, 1.0, 1.0]]), 8, (20, 24)) == (0, 19, 0, 23)
+    # boxes beyond the right/bottom or left/top edges: a valid cell at that edge
+    assert box_cells(torch.tensor([[300.0, 400.0, 20.0, 20.0]]), 8, (20, 24)) == (19, 19, 23, 23)
+    assert box_cells(torch.tensor([[-90.0, -60.0, 20.0, 20.0]]), 8, (20, 24)) == (0, 0, 0, 0)
+    # a negative width spans the cells between its two x coordinates: 40 - 16 = 24 .. 40 px
+    assert box_cells(torch.tensor([[40.0, 8.0, -16.0, 8.0]]), 8, (20, 24)) == (1, 3, 3, 6)
 
 
 @pytest.mark.parametrize("cells", [(5, 12, 6, 15), (0, 4, 0, 6), (14, 19, 17, 23), (0, 19, 0, 23), (3, 3, 9, 9)])
@@ -58,7 +63,7 @@ def test_windowed_features_pool_like_the_full_ones_and_grow_on_demand(net_and_ba
     # boxes inside the window: nothing is recomputed, the same maps come back
     assert windowed(boxes[1:] + torch.tensor([1.0, 1.0, 0.0, 0.0])) is feat and windowed.computations == 1
     # a box beyond it (and one touching the map edge): the window grows to cover old and new boxes
-    moved = torch.tensor([[120.0, 100.0, 60.0, 55.0], [0.0, 2.0, 20.0, 20.0]])
+    moved = torch.tensor([[120.0, 100.0, 60.0, 55.0], [0.0, 2.0, 20.0, 20.0], [400.0, 300.0, 30.0, 30.0]])
     feat2 = windowed(moved)
     assert windowed.computations == 2 and feat2 is not feat
     both = torch.cat((boxes, moved))
