@@ -16,6 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ltr.models.bbreg.atom_iou_net import is_plain_atom_iou_net
 from pytracking.libs.tensorlist import TensorList
 
 # (top, bottom, left, right) inclusive cell ranges of one feature level
@@ -25,11 +26,7 @@ Cells = Tuple[int, int, int, int]
 def iou_branch_modules(predictor: nn.Module) -> Optional[List[List[nn.Module]]]:
     """Per feature level, the modules of ATOM's IoU-Net test branch in order, or None when
     ``predictor`` is not an eval-mode :class:`AtomIoUNet` with its own ``get_iou_feat``."""
-    from ltr.models.bbreg.atom_iou_net import AtomIoUNet
-
-    if not isinstance(predictor, AtomIoUNet) or predictor.training:
-        return None
-    if type(predictor).get_iou_feat is not AtomIoUNet.get_iou_feat:
+    if not is_plain_atom_iou_net(predictor, "get_iou_feat"):
         return None
     branches = []
     for blocks in ((predictor.conv3_1t, predictor.conv3_2t), (predictor.conv4_1t, predictor.conv4_2t)):

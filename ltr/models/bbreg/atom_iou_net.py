@@ -18,7 +18,7 @@ from prroi_pool import PrRoIPool2D
 from ltr.models.layers.blocks import LinearBlock, conv_block
 
 
-def _rois_xyxy(boxes: torch.Tensor) -> torch.Tensor:
+def boxes_to_rois(boxes: torch.Tensor) -> torch.Tensor:
     """[B, P, 4] x,y,w,h boxes -> [B*P, 5] rois (batch index, x1, y1, x2, y2)."""
     batch_size, num_boxes = boxes.shape[:2]
     batch_index = torch.arange(batch_size, dtype=boxes.dtype, device=boxes.device)
@@ -118,7 +118,7 @@ class AtomIoUNet(nn.Module):
         c4_t_att = c4_t * mod4.reshape(batch_size, -1, 1, 1)
 
         num_proposals = proposals.shape[1]
-        rois = _rois_xyxy(proposals.to(c3_t.dtype))
+        rois = boxes_to_rois(proposals.to(c3_t.dtype))
         roi3t = self.prroi_pool3t(c3_t_att, rois)
         roi4t = self.prroi_pool4t(c4_t_att, rois)
         fc34_rt = torch.cat((self.fc3_rt(roi3t), self.fc4_rt(roi4t)), dim=1)
@@ -129,7 +129,7 @@ class AtomIoUNet(nn.Module):
         """Modulation vectors [B, C3, 1, 1], [B, C4, 1, 1] from reference features [block3, block4]
         ([B, C, H, W]) and reference boxes ``bb`` [B, 4] (x, y, w, h)."""
         feat3_r, feat4_r = feat
-        rois = _rois_xyxy(bb.reshape(-1, 1, 4).to(feat3_r.dtype))
+        rois = boxes_to_rois(bb.reshape(-1, 1, 4).to(feat3_r.dtype))
 
         roi3r = self.prroi_pool3r(self.conv3_1r(feat3_r), rois)
         roi4r = self.prroi_pool4r(self.conv4_1r(feat4_r), rois)
@@ -142,3 +142,11 @@ class AtomIoUNet(nn.Module):
         c3_t = self.conv3_2t(self.conv3_1t(feat3_t))
         c4_t = self.conv4_2t(self.conv4_1t(feat4_t))
         return c3_t, c4_t
+
+
+def is_plain_atom_iou_net(module: nn.Module, *methods: str) -> bool:
+    """True for an eval-mode :class:`AtomIoUNet` whose ``methods`` are AtomIoUNet's own (not
+    overridden by a subclass): code that relies on their exact computation may then take a shortcut."""
+    if not isinstance(module, AtomIoUNet) or module.training:
+        return False
+    return all(getattr(type(module), name) is getattr(AtomIoUNet, name) for name in methods)

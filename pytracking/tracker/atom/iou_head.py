@@ -16,7 +16,10 @@ from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from torch.nn.utils.fusion import fuse_linear_bn_weights
 
+from ltr.models.bbreg.atom_iou_net import boxes_to_rois, is_plain_atom_iou_net
+from ltr.models.layers.blocks import LinearBlock
 from pytracking.libs.packed_linear import PackedLinear
 
 
@@ -49,27 +52,20 @@ def fold_linear_block(block: nn.Module) -> FoldedLinear:
     """An eval-mode :class:`ltr.models.layers.blocks.LinearBlock` with its batch norm folded into
     the linear layer."""
     weight = block.linear.weight.detach()
-    bias = block.linear.bias.detach() if block.linear.bias is not None else weight.new_zeros(weight.shape[0])
+    bias = block.linear.bias.detach() if block.linear.bias is not None else None
     bn = block.bn
     if bn is not None:
-        scale = bn.running_var.detach().add(bn.eps).rsqrt()
-        if bn.weight is not None:
-            scale = scale * bn.weight.detach()
-        shift = -bn.running_mean.detach() * scale
-        if bn.bias is not None:
-            shift = shift + bn.bias.detach()
-        weight = weight * scale[:, None]
-        bias = bias * scale + shift
+        scale = torch.ones_like(bn.running_var) if bn.weight is None else bn.weight.detach()
+        shift = torch.zeros_like(bn.running_mean) if bn.bias is None else bn.bias.detach()
+        weight, bias = (t.detach() for t in fuse_linear_bn_weights(
+            weight, bias, bn.running_mean, bn.running_var, bn.eps, scale, shift))
+    elif bias is None:
+        bias = weight.new_zeros(weight.shape[0])
     return FoldedLinear(weight.contiguous(), bias, block.relu is not None)
 
 
 def _supports_closed_form(predictor: nn.Module) -> bool:
-    from ltr.models.bbreg.atom_iou_net import AtomIoUNet
-    from ltr.models.layers.blocks import LinearBlock
-
-    if not isinstance(predictor, AtomIoUNet) or predictor.training:
-        return False
-    if type(predictor).predict_iou is not AtomIoUNet.predict_iou:
+    if not is_plain_atom_iou_net(predictor, "predict_iou"):
         return False
     blocks = (predictor.fc3_rt, predictor.fc4_rt)
     if not all(type(b) is LinearBlock and (b.bn is None or b.bn.track_running_stats) for b in blocks):
@@ -132,7 +128,7 @@ class BoxIoUObjective:
             return self._autograd(boxes, with_grad)
         bb = boxes.detach().clone().requires_grad_(with_grad)
         with torch.set_grad_enabled(with_grad):
-            rois = torch.cat((bb.new_zeros(bb.shape[0], 1), bb[:, :2], bb[:, :2] + bb[:, 2:]), dim=1)
+            rois = boxes_to_rois(bb.reshape(1, -1, 4))
             pooled = [pool(f, rois) for pool, f in zip(self.head.pools, self.features)]
         iou = self.head.iou_bias.expand(bb.shape[0]).clone()
         grads = []
