@@ -87,6 +87,15 @@ class Settings:
         """Set a field without the misspelling check."""
         object.__setattr__(self, name, value)
 
+    def add_fields(self, defaults: dict[str, Any], overrides: dict[str, Any] | None, what: str) -> None:
+        """Set every field of ``defaults``, or its value in ``overrides``; an override that is not
+        one of the defaults raises ValueError naming ``what`` (e.g. 'SiamFC training settings')."""
+        unknown = sorted(set(overrides or {}) - set(defaults))
+        if unknown:
+            raise ValueError(f"Unknown {what} {unknown}; known: {sorted(defaults)}")
+        for name, value in dict(defaults, **(overrides or {})).items():
+            self.add_field(name, value)
+
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails, i.e. the field was never set.
         if name.startswith("__"):

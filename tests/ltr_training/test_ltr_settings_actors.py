@@ -27,6 +27,14 @@ def test_settings_rejects_near_miss_of_declared_field():
     assert settings.multigpu is True
 
 
+def test_settings_add_fields_with_overrides():
+    settings = Settings()
+    settings.add_fields({"batch_size": 8, "max_gap": 100}, {"max_gap": 20}, "test settings")
+    assert settings.batch_size == 8 and settings.max_gap == 20
+    with pytest.raises(ValueError, match=r"Unknown test settings \['batchsize'\]; known: \['batch_size'\]"):
+        Settings().add_fields({"batch_size": 8}, {"batchsize": 4}, "test settings")
+
+
 def test_settings_unknown_read_names_closest_field():
     settings = Settings()
     settings.batch_size = 8

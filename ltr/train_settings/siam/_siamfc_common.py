@@ -56,11 +56,7 @@ PAPER_DEFAULTS = {
 
 def set_defaults(settings: Settings, overrides: dict | None = None) -> None:
     """Set every SiamFC field to its paper value, or to the value in ``overrides``."""
-    unknown = sorted(set(overrides or {}) - set(PAPER_DEFAULTS))
-    if unknown:
-        raise ValueError(f"Unknown SiamFC training settings {unknown}; known: {sorted(PAPER_DEFAULTS)}")
-    for name, value in dict(PAPER_DEFAULTS, **(overrides or {})).items():
-        settings.add_field(name, value)
+    settings.add_fields(PAPER_DEFAULTS, overrides, "SiamFC training settings")
 
 
 def score_size(settings: Settings) -> int:

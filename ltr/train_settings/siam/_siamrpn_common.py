@@ -114,12 +114,7 @@ SIAMRPN_PP_OVERRIDES = {
 
 def set_defaults(settings: Settings, overrides: dict | None = None) -> None:
     """Set every SiamRPN field to its default, or to the value in ``overrides``."""
-    unknown = sorted(set(overrides or {}) - set(SIAMRPN_DEFAULTS))
-    if unknown:
-        raise ValueError(f"Unknown SiamRPN training settings {unknown}; known: "
-                         f"{sorted(SIAMRPN_DEFAULTS)}")
-    for name, value in dict(SIAMRPN_DEFAULTS, **(overrides or {})).items():
-        settings.add_field(name, value)
+    settings.add_fields(SIAMRPN_DEFAULTS, overrides, "SiamRPN training settings")
 
 
 def epoch_learning_rates(settings: Settings) -> list[float]:
