@@ -80,6 +80,9 @@ fi
 step "Precise RoI Pooling op (C++ CPU kernel; CUDA kernel when torch has CUDA and nvcc exists)"
 "$PY" -m prroi_pool.build   # incremental: a no-op when the built kernels are up to date
 
+step "Winograd convolution kernel (C++, CPU inference of ATOM's 3x3 convolutions)"
+"$PY" -m pytracking.libs.winograd.build   # incremental as well
+
 step "Environment settings files (created if missing, never overwritten)"
 "$PY" - <<'EOF'
 from ltr.admin.environment import SPEC as LTR_SPEC

@@ -20,7 +20,7 @@ class BuildError(RuntimeError):
     """A kernel failed to build or to load after building."""
 
 
-def _ensure_ninja_on_path() -> None:
+def ensure_ninja_on_path() -> None:
     """torch builds with ninja when `ninja` runs; a venv's ninja is not on PATH unless the venv
     is activated, so add the interpreter's bin folder."""
     if shutil.which("ninja") is None:
@@ -29,28 +29,30 @@ def _ensure_ninja_on_path() -> None:
             os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def _run_setup(extension, tag: str) -> None:
-    """Run setuptools' `build_ext --inplace` for one extension inside the package folder."""
+def run_setup(extension, tag: str, package: str = "prroi_pool", package_dir: Path = PACKAGE_DIR) -> None:
+    """Run setuptools' `build_ext --inplace` for one extension of ``package`` inside its folder
+    ``package_dir`` (object files under build/<tag> there)."""
     from setuptools import setup
     from torch.utils.cpp_extension import BuildExtension
 
     previous = os.getcwd()
-    os.chdir(PACKAGE_DIR)
+    os.chdir(package_dir)
     try:
         setup(
-            name=f"prroi_pool_{tag}",
+            name=f"{package.replace('.', '_')}_{tag}",
             ext_modules=[extension],
-            package_dir={"prroi_pool": "."},
+            package_dir={package: "."},
             cmdclass={"build_ext": BuildExtension},
             script_args=["--quiet", "build_ext", "--inplace", "--build-temp", f"build/{tag}"],
         )
     except SystemExit as err:  # distutils reports compile/link errors as SystemExit
-        raise BuildError(f"building prroi_pool {tag} kernel failed: {err}") from err
+        raise BuildError(f"building {package} {tag} kernel failed: {err}") from err
     finally:
         os.chdir(previous)
 
 
-def _check_import(module_name: str) -> None:
+def check_import(module_name: str) -> None:
+    """Import ``module_name`` freshly built; BuildError when it cannot be imported."""
     importlib.invalidate_caches()
     try:
         importlib.import_module(module_name)
@@ -68,8 +70,8 @@ def build_cpu() -> None:
         extra_compile_args=["-O3", "-fopenmp"],
         extra_link_args=["-fopenmp"],
     )
-    _run_setup(extension, "cpu")
-    _check_import("prroi_pool._C")
+    run_setup(extension, "cpu")
+    check_import("prroi_pool._C")
 
 
 def cuda_unavailable_reason() -> Optional[str]:
@@ -93,8 +95,8 @@ def build_cuda() -> None:
         CUDA_SOURCES,
         extra_compile_args={"cxx": ["-O3"], "nvcc": ["-O3"]},
     )
-    _run_setup(extension, "cuda")
-    _check_import("prroi_pool._C_cuda")
+    run_setup(extension, "cuda")
+    check_import("prroi_pool._C_cuda")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -102,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m prroi_pool.build", description=__doc__.splitlines()[0])
     parser.add_argument("--cpu-only", action="store_true", help="do not build the CUDA kernel")
     args = parser.parse_args(argv)
-    _ensure_ninja_on_path()
+    ensure_ninja_on_path()
     try:
         print("prroi_pool: building the C++ CPU kernel (prroi_pool._C) ...", flush=True)
         build_cpu()

@@ -17,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ltr.models.bbreg.atom_iou_net import is_plain_atom_iou_net
+from pytracking.libs import winograd as winograd_conv
 from pytracking.libs.tensorlist import TensorList
 
 # (top, bottom, left, right) inclusive cell ranges of one feature level
@@ -49,26 +50,45 @@ def branch_margin(modules: Sequence[nn.Module]) -> Tuple[int, int]:
     return sum(m.padding[0] for m in convs), sum(m.padding[1] for m in convs)
 
 
-def run_branch_on_window(modules: Sequence[nn.Module], feat: torch.Tensor, cells: Cells) -> Tuple[torch.Tensor, Cells]:
+def run_branch_on_window(modules: Sequence[nn.Module], feat: torch.Tensor, cells: Cells,
+                         winograd: bool = False) -> Tuple[torch.Tensor, Cells]:
     """The branch's output on the cells ``cells`` of the map ``feat`` (``1 x C x H x W``): the
     input window is ``cells`` widened by the branch margin (clipped to the map), and each
     convolution pads with zeros only on the sides where its input touches the map edge. Returns
-    the output window and its cells (= ``cells``)."""
+    the output window and its cells (= ``cells``).
+
+    ``winograd``: CPU convolutions that :func:`pytracking.libs.winograd.supports`, on windows
+    large enough to gain (:func:`~pytracking.libs.winograd.worthwhile`), run by the Winograd
+    kernel, with a ReLU that follows (after Identity modules only) fused into it."""
     h, w = feat.shape[-2:]
     my, mx = branch_margin(modules)
     top, bottom, left, right = max(cells[0] - my, 0), min(cells[1] + my, h - 1), \
         max(cells[2] - mx, 0), min(cells[3] + mx, w - 1)
     x = feat[:, :, top:bottom + 1, left:right + 1]
-    for m in modules:
+    i = 0
+    while i < len(modules):
+        m = modules[i]
+        i += 1
         if not isinstance(m, nn.Conv2d):
             x = m(x)
             continue
         py, px = m.padding
         pad = (px if left == 0 else 0, px if right == w - 1 else 0,
                py if top == 0 else 0, py if bottom == h - 1 else 0)
-        if any(pad):
-            x = F.pad(x, pad)
-        x = F.conv2d(x, m.weight, m.bias, padding=0, groups=m.groups)
+        out_h = x.shape[-2] + pad[2] + pad[3] - m.kernel_size[0] + 1
+        out_w = x.shape[-1] + pad[0] + pad[1] - m.kernel_size[1] + 1
+        if winograd and x.device.type == "cpu" and winograd_conv.supports(m) and winograd_conv.worthwhile(out_h, out_w):
+            j = i
+            while j < len(modules) and isinstance(modules[j], nn.Identity):
+                j += 1
+            relu = j < len(modules) and isinstance(modules[j], nn.ReLU)
+            if relu:
+                i = j + 1
+            x = winograd_conv.conv3x3(x, m, relu=relu, padding=(pad[2], pad[3], pad[0], pad[1]))
+        else:
+            if any(pad):
+                x = F.pad(x, pad)
+            x = F.conv2d(x, m.weight, m.bias, padding=0, groups=m.groups)
         top, bottom = (top + py if top > 0 else 0), (bottom - py if bottom < h - 1 else h - 1)
         left, right = (left + px if left > 0 else 0), (right - px if right < w - 1 else w - 1)
     return x, (top, bottom, left, right)
@@ -124,10 +144,11 @@ class WindowedIoUFeatures:
     ``strides``: their strides; ``margin``: when (re)computing, the window extends
     ``margin x`` the largest box side beyond the cells the boxes need, so that moving boxes
     rarely make it grow. Call it with boxes to get full-size maps (zero outside the window).
+    ``winograd``: see :func:`run_branch_on_window`.
     """
 
     def __init__(self, predictor: nn.Module, backbone: Sequence[torch.Tensor], strides: Sequence[int],
-                 margin: float) -> None:
+                 margin: float, winograd: bool = False) -> None:
         self.branches = iou_branch_modules(predictor)
         if self.branches is None:
             raise ValueError(f"WindowedIoUFeatures needs an eval-mode AtomIoUNet, got {type(predictor).__name__}"
@@ -140,6 +161,7 @@ class WindowedIoUFeatures:
         self.backbone = list(backbone)
         self.strides = list(strides)
         self.margin = float(margin)
+        self.winograd = winograd
         self.windows: Optional[List[Cells]] = None
         self.computations = 0
         self._features: Optional[TensorList] = None
@@ -169,7 +191,7 @@ class WindowedIoUFeatures:
         maps = []
         with torch.no_grad():
             for modules, feat, cells in zip(self.branches, self.backbone, windows):
-                out, (t, b, l, r) = run_branch_on_window(modules, feat, cells)
+                out, (t, b, l, r) = run_branch_on_window(modules, feat, cells, self.winograd)
                 layout = torch.channels_last if out.is_contiguous(memory_format=torch.channels_last) \
                     else torch.contiguous_format
                 canvas = torch.empty((1, out.shape[1], *feat.shape[-2:]), dtype=out.dtype, device=out.device,

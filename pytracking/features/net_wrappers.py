@@ -11,7 +11,9 @@
 
 Images are preprocessed as the network was trained: ``/255``, then ImageNet mean/std. On the CPU
 the network runs in channels-last memory format (faster convolutions and pooling). The network
-is used in eval mode with its batch-norm layers folded into the preceding convolutions.
+is used in eval mode with its batch-norm layers folded into the preceding convolutions; with
+``winograd=True`` (CPU) its ResNet blocks compute their 3x3 convolutions by Winograd F(4x4, 3x3)
+(:mod:`pytracking.features.winograd_blocks`; equal up to float32 rounding).
 
 The weight file comes from ``network``: an absolute path, or a file name in the folder of the
 ``network_path`` setting (:func:`pytracking.evaluation.environment.env_settings`). If a *file name*
@@ -30,6 +32,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from pytracking.features.winograd_blocks import use_winograd_blocks
+from pytracking.libs import winograd
 from pytracking.libs.tensorlist import TensorList
 
 logger = logging.getLogger(__name__)
@@ -43,8 +47,9 @@ LAYER_STRIDE = {"conv1": 2, "layer1": 4, "layer2": 8, "layer3": 16, "layer4": 32
 # and 0.85 s in batches of up to 8 (2 threads); the results are the same.
 CPU_BATCH_CHUNK = 4
 
-_NETWORK_CACHE: Dict[Tuple[str, str], torch.nn.Module] = {}
+_NETWORK_CACHE: Dict[Tuple[str, str, bool], torch.nn.Module] = {}
 _warned_fallback = False
+_warned_winograd = False
 
 
 def resolve_network_path(network: str) -> Optional[Path]:
@@ -110,11 +115,25 @@ def fold_batchnorm(net: torch.nn.Module) -> torch.nn.Module:
     return net
 
 
-def load_atom_network(network: str, device: torch.device, seed: int = 1) -> torch.nn.Module:
-    """The ATOM network for ``network`` on ``device`` in eval mode (cached per process)."""
+def winograd_available(device: torch.device) -> bool:
+    """Whether Winograd convolutions can run on ``device`` (CPU with the kernel built); warns once
+    per process when the kernel is missing."""
+    global _warned_winograd
+    if device.type != "cpu":
+        return False
+    reason = winograd.missing_reason()
+    if reason is not None and not _warned_winograd:
+        logger.warning("Winograd convolutions unavailable, using torch's convolution (slower): %s", reason)
+        _warned_winograd = True
+    return reason is None
+
+
+def load_atom_network(network: str, device: torch.device, seed: int = 1, winograd_blocks: bool = False) -> torch.nn.Module:
+    """The ATOM network for ``network`` on ``device`` in eval mode (cached per process); with
+    ``winograd_blocks`` (CPU) its ResNet blocks run Winograd convolutions (winograd_blocks.py)."""
     global _warned_fallback
     path = resolve_network_path(network)
-    key = (str(path) if path is not None else f"<random seed {seed}>", str(device))
+    key = (str(path) if path is not None else f"<random seed {seed}>", str(device), winograd_blocks)
     if key in _NETWORK_CACHE:
         return _NETWORK_CACHE[key]
     if path is not None:
@@ -139,6 +158,8 @@ def load_atom_network(network: str, device: torch.device, seed: int = 1) -> torc
     if device.type == "cpu":
         # channels-last memory is markedly faster for the CPU convolutions and pooling
         net = net.to(memory_format=torch.channels_last)
+        if winograd_blocks:
+            use_winograd_blocks(net)
     _NETWORK_CACHE[key] = net
     return net
 
@@ -157,7 +178,7 @@ class ATOMFeatures:
 
     def __init__(self, network: str = "atom_default.pth", output_layers: Sequence[str] = ("layer3",),
                  normalize_power: Optional[float] = 2.0, device: Optional[torch.device] = None,
-                 use_iou_net: bool = True, seed: int = 1) -> None:
+                 use_iou_net: bool = True, seed: int = 1, winograd: bool = False) -> None:
         unknown = [layer for layer in output_layers if layer not in LAYER_STRIDE]
         if unknown or not output_layers:
             raise ValueError(f"output_layers {list(output_layers)!r}: choose from {list(LAYER_STRIDE)}")
@@ -167,6 +188,8 @@ class ATOMFeatures:
         self.device = torch.device(device) if device is not None else torch.device("cpu")
         self.use_iou_net = use_iou_net
         self.seed = seed
+        # Winograd convolutions (CPU, kernel built): see pytracking.libs.winograd
+        self.winograd_in_use = winograd and winograd_available(self.device)
         self.net: Optional[torch.nn.Module] = None
         self.iou_layers: list = []
         self._iou_backbone: Optional[TensorList] = None
@@ -177,7 +200,7 @@ class ATOMFeatures:
     def initialize(self) -> None:
         """Load the network (once)."""
         if self.net is None:
-            self.net = load_atom_network(self.network, self.device, self.seed)
+            self.net = load_atom_network(self.network, self.device, self.seed, self.winograd_in_use)
             self.iou_layers = list(getattr(self.net, "bb_regressor_layer", ["layer2", "layer3"]))
 
     @property

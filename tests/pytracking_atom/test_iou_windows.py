@@ -5,6 +5,7 @@ import torch
 from prroi_pool import prroi_pool2d
 from pytracking.features.iou_windows import WindowedIoUFeatures, box_cells, iou_branch_modules, run_branch_on_window
 from pytracking.features.net_wrappers import build_random_atom_network, fold_batchnorm
+from pytracking.libs import winograd
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +40,26 @@ def test_box_cells_by_hand():
     assert box_cells(torch.tensor([[40.0, 8.0, -16.0, 8.0]]), 8, (20, 24)) == (1, 3, 3, 6)
 
 
+@pytest.mark.parametrize("use_winograd", [False, True])
 @pytest.mark.parametrize("cells", [(5, 12, 6, 15), (0, 4, 0, 6), (14, 19, 17, 23), (0, 19, 0, 23), (3, 3, 9, 9)])
-def test_branch_on_a_window_equals_the_full_branch_there(net_and_backbone, cells):
+def test_branch_on_a_window_equals_the_full_branch_there(net_and_backbone, cells, use_winograd, monkeypatch):
     predictor, backbone, full = net_and_backbone
     modules = iou_branch_modules(predictor)[0]
-    out, got = run_branch_on_window(modules, backbone[0], cells)
+    calls = []
+    if use_winograd:
+        monkeypatch.setattr(winograd, "MIN_TILES", 1)            # every window size through the kernel
+        kernel_conv = winograd.conv3x3
+        monkeypatch.setattr(winograd, "conv3x3", lambda *a, **k: calls.append(k) or kernel_conv(*a, **k))
+    with torch.no_grad():
+        out, got = run_branch_on_window(modules, backbone[0], cells, winograd=use_winograd)
     t, b, l, r = cells
     assert got == cells and out.shape[-2:] == (b - t + 1, r - l + 1)
-    assert torch.allclose(out, full[0][:, :, t:b + 1, l:r + 1], atol=1e-5, rtol=1e-5)
+    # with Winograd: both convolutions, each with its ReLU fused (the folded batch norm is Identity)
+    assert [c["relu"] for c in calls] == ([True, True] if use_winograd else [])
+    want = full[0][:, :, t:b + 1, l:r + 1]
+    # Winograd's float32 rounding is bounded relative to the largest output (tests/winograd_op)
+    atol = 2e-5 * float(want.abs().max()) if use_winograd else 1e-5
+    assert torch.allclose(out, want, atol=atol, rtol=1e-5)
 
 
 def test_windowed_features_pool_like_the_full_ones_and_grow_on_demand(net_and_backbone):

@@ -92,7 +92,8 @@ class ATOM(BaseTracker):
         self._check_params(params)
         self.device = default_device(params.use_gpu, params.device)
         self.features = ATOMFeatures(params.network, params.output_layers, params.normalize_power,
-                                     self.device, use_iou_net=params.use_iou_net)
+                                     self.device, use_iou_net=params.use_iou_net,
+                                     winograd=params.winograd_convolutions)
         self.extractor = MultiResolutionExtractor([self.features])
         self.generator = torch.Generator()
         self.timings = defaultdict(float)
@@ -392,7 +393,8 @@ class ATOM(BaseTracker):
         if windowed_features:
             backbone = [f[scale_ind:scale_ind + 1] for f in self.features.iou_backbone_features()]
             windowed = WindowedIoUFeatures(self.features.iou_predictor, backbone,
-                                           self.features.iou_layer_strides(), p.iou_feature_window_margin)
+                                           self.features.iou_layer_strides(), p.iou_feature_window_margin,
+                                           winograd=self.features.winograd_in_use)
 
             def features_for(b: torch.Tensor) -> TensorList:
                 with self._timed("iou_features"):
