@@ -80,8 +80,8 @@ fi
 step "Precise RoI Pooling op (C++ CPU kernel; CUDA kernel when torch has CUDA and nvcc exists)"
 "$PY" -m prroi_pool.build   # incremental: a no-op when the built kernels are up to date
 
-step "Winograd convolution kernel (C++, CPU inference of ATOM's 3x3 convolutions)"
-"$PY" -m pytracking.libs.winograd.build   # incremental as well
+step "CPU kernels (C++: Winograd convolution, IoU-head products) for ATOM on a CPU"
+"$PY" -m pytracking.libs.cpu_kernels.build   # incremental as well
 
 step "Environment settings files (created if missing, never overwritten)"
 "$PY" - <<'EOF'

@@ -8,6 +8,8 @@ network) and prints
 * frames per second over whole sequences (first frame excluded) and the first-frame time;
 * the first frame's parts (backbone on the augmented samples, IoU modulation, joint
   Gauss-Newton/CG optimisation, everything else);
+* per sequence, the frames in which the classifier found the target: only those run the IoU-Net
+  box refinement, so a run that loses the target spends less time per frame;
 * the mean time per frame of each part: backbone (patch + ResNet features), IoU features,
   classifier CG, box refinement, everything else; and the ratio of the whole per-frame time to the
   backbone-only time.
@@ -58,12 +60,14 @@ def run(seq: Sequence, max_frames: int, overrides: list) -> dict:
     first = time.perf_counter() - start
     first_parts = dict(tracker.timings)
     tracker.timings.clear()
+    flags = []
     start = time.perf_counter()
     for im in images[1:]:
-        tracker.track(im)
+        flags.append(tracker.track(im)["flag"])
     total = time.perf_counter() - start
     return {"name": seq.name, "frames": len(images) - 1, "first": first, "total": total,
-            "parts": dict(tracker.timings), "first_parts": first_parts, "growths": tracker.iou_window_growths}
+            "parts": dict(tracker.timings), "first_parts": first_parts, "growths": tracker.iou_window_growths,
+            "refined": sum(f != "not_found" for f in flags)}
 
 
 def main() -> None:
@@ -89,12 +93,13 @@ def main() -> None:
 
     results = [run(seq, args.frames, args.overrides) for seq in sequences]
     print(f"ATOM default, CPU, {args.threads} thread(s), overrides: {args.overrides or 'none'}")
-    print(f"{'sequence':<20}{'frames':>7}{'fps':>8}{'first frame s':>15}")
+    print(f"{'sequence':<20}{'frames':>7}{'fps':>8}{'first frame s':>15}{'target found':>14}")
     for r in results:
-        print(f"{r['name']:<20}{r['frames']:>7}{r['frames'] / r['total']:>8.2f}{r['first']:>15.2f}")
+        print(f"{r['name']:<20}{r['frames']:>7}{r['frames'] / r['total']:>8.2f}{r['first']:>15.2f}{r['refined']:>14}")
     frames = sum(r["frames"] for r in results)
     total = sum(r["total"] for r in results)
-    print(f"{'all':<20}{frames:>7}{frames / total:>8.2f}{np.mean([r['first'] for r in results]):>15.2f}")
+    print(f"{'all':<20}{frames:>7}{frames / total:>8.2f}{np.mean([r['first'] for r in results]):>15.2f}"
+          f"{sum(r['refined'] for r in results):>14}")
     first_parts = {k: np.mean([r["first_parts"].get(k, 0.0) for r in results]) * 1000 for k in TIMING_PARTS}
     print("first frame (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in first_parts.items() if v > 0)
           + f", everything else {np.mean([r['first'] for r in results]) * 1000 - sum(first_parts.values()):.0f}")

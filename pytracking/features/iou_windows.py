@@ -17,7 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ltr.models.bbreg.atom_iou_net import is_plain_atom_iou_net
-from pytracking.libs import winograd as winograd_conv
+from pytracking.libs.cpu_kernels import winograd as winograd_conv
 from pytracking.libs.tensorlist import TensorList
 
 # (top, bottom, left, right) inclusive cell ranges of one feature level

@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 
 from pytracking.features.winograd_blocks import use_winograd_blocks
-from pytracking.libs import winograd
+from pytracking.libs.cpu_kernels import winograd
 from pytracking.libs.tensorlist import TensorList
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ltr.models.backbone.resnet import BasicBlock
-from pytracking.libs import winograd
+from pytracking.libs.cpu_kernels import winograd
 
 
 class WinogradBasicBlock(nn.Module):

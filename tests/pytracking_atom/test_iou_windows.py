@@ -5,7 +5,7 @@ import torch
 from prroi_pool import prroi_pool2d
 from pytracking.features.iou_windows import WindowedIoUFeatures, box_cells, iou_branch_modules, run_branch_on_window
 from pytracking.features.net_wrappers import build_random_atom_network, fold_batchnorm
-from pytracking.libs import winograd
+from pytracking.libs.cpu_kernels import winograd
 
 
 @pytest.fixture(scope="module")

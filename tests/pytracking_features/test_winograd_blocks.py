@@ -9,7 +9,7 @@ from ltr.models.backbone.resnet import BasicBlock, resnet18
 from pytracking.features import net_wrappers
 from pytracking.features.net_wrappers import ATOMFeatures, fold_batchnorm
 from pytracking.features.winograd_blocks import WinogradBasicBlock, convertible, use_winograd_blocks
-from pytracking.libs import winograd
+from pytracking.libs.cpu_kernels import winograd
 
 
 def _rel_err(got: torch.Tensor, want: torch.Tensor) -> float:

@@ -11,6 +11,7 @@ predictor is differentiated by autograd through its ``predict_iou``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import weakref
 from typing import List, Optional, Sequence, Tuple
 
@@ -20,22 +21,44 @@ from torch.nn.utils.fusion import fuse_linear_bn_weights
 
 from ltr.models.bbreg.atom_iou_net import boxes_to_rois, is_plain_atom_iou_net
 from ltr.models.layers.blocks import LinearBlock
+from pytracking.libs.cpu_kernels import relu_linear
 from pytracking.libs.packed_linear import PackedLinear
 
 
 @dataclasses.dataclass
 class FoldedLinear:
-    """``act(x.flatten(1) @ weight.T + bias)``, act = ReLU if ``relu`` else identity, with the
-    products of the forward pass (``x -> x @ weight.T + bias``) and of the input gradient
-    (``g -> g @ weight``) prepared once."""
+    """``act(x.flatten(1) @ weight.T + bias)``, act = ReLU if ``relu`` else identity.
+
+    :meth:`output_and_input_grad` uses the compiled kernel
+    (:mod:`pytracking.libs.cpu_kernels.relu_linear`) where it applies; elsewhere the products of the
+    forward pass (``x -> x @ weight.T + bias``) and of the input gradient (``g -> g @ weight``) are
+    prepared once, on first use."""
 
     weight: torch.Tensor
     bias: torch.Tensor
     relu: bool
 
-    def __post_init__(self) -> None:
-        self.forward = PackedLinear(self.weight, self.bias)
-        self.input_grad = PackedLinear(self.weight.t().contiguous())
+    @functools.cached_property
+    def forward(self) -> PackedLinear:
+        return PackedLinear(self.weight, self.bias)
+
+    @functools.cached_property
+    def input_grad(self) -> PackedLinear:
+        return PackedLinear(self.weight.t().contiguous())
+
+    def output(self, x: torch.Tensor, out_weight: torch.Tensor) -> torch.Tensor:
+        """``act(x W^T + b) out_weight`` for rows ``x`` (``P x K``)."""
+        pre = self.forward(x)
+        return (pre.clamp_min(0) if self.relu else pre) @ out_weight
+
+    def output_and_input_grad(self, x: torch.Tensor, out_weight: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`output` and its gradient w.r.t. ``x`` (``P x K``)."""
+        if relu_linear.supports(x, self.weight):
+            return relu_linear.relu_linear_grad(x, self.weight, self.bias, out_weight, self.relu)
+        pre = self.forward(x)
+        act = pre.clamp_min(0) if self.relu else pre
+        d_pre = (pre > 0).to(pre.dtype) * out_weight if self.relu else out_weight.expand_as(pre)
+        return act @ out_weight, self.input_grad(d_pre)
 
 
 @dataclasses.dataclass
@@ -126,24 +149,26 @@ class BoxIoUObjective:
         ``with_grad``, its gradient w.r.t. the boxes (``P x 4``; else None)."""
         if self.head is None:
             return self._autograd(boxes, with_grad)
-        bb = boxes.detach().clone().requires_grad_(with_grad)
+        # rois [b, x1, y1, x2, y2] are the autograd leaf; the box gradient follows by hand below
+        rois = boxes_to_rois(boxes.detach().reshape(1, -1, 4)).requires_grad_(with_grad)
         with torch.set_grad_enabled(with_grad):
-            rois = boxes_to_rois(bb.reshape(1, -1, 4))
             pooled = [pool(f, rois) for pool, f in zip(self.head.pools, self.features)]
-        iou = self.head.iou_bias.expand(bb.shape[0]).clone()
+        iou = self.head.iou_bias.expand(rois.shape[0]).clone()
         grads = []
         with torch.no_grad():
             for x, layer, w_iou in zip(pooled, self.head.layers, self.head.iou_weights):
-                pre = layer.forward(x.detach().reshape(x.shape[0], -1))
-                act = pre.clamp_min(0) if layer.relu else pre
-                iou += act @ w_iou
+                flat = x.detach().reshape(x.shape[0], -1)
                 if with_grad:
-                    d_pre = (pre > 0).to(pre.dtype) * w_iou if layer.relu else w_iou.expand_as(pre)
-                    grads.append(layer.input_grad(d_pre).reshape(x.shape))
+                    out, grad = layer.output_and_input_grad(flat, w_iou)
+                    grads.append(grad.reshape(x.shape))
+                else:
+                    out = layer.output(flat, w_iou)
+                iou += out
         if not with_grad:
             return iou, None
-        (grad,) = torch.autograd.grad(pooled, bb, grads)
-        return iou, grad
+        (g,) = torch.autograd.grad(pooled, rois, grads)
+        # x1 = x, x2 = x + w (likewise y): d/dx = d/dx1 + d/dx2, d/dw = d/dx2
+        return iou, torch.cat((g[:, 1:3] + g[:, 3:5], g[:, 3:5]), dim=1)
 
     def _autograd(self, boxes: torch.Tensor, with_grad: bool) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         bb = boxes.detach().reshape(1, -1, 4).clone().requires_grad_(with_grad)

@@ -40,7 +40,7 @@ class ATOMParams(Params):
     normalize_power: Optional[float] = 2.0   # per-sample feature normalisation (None: off)
     use_iou_net: bool = True
     # CPU only: the backbone's ResNet blocks and the IoU-Net test branch compute their stride-1 3x3
-    # convolutions by Winograd F(4x4, 3x3) (pytracking.libs.winograd): equal to torch's
+    # convolutions by Winograd F(4x4, 3x3) (pytracking.libs.cpu_kernels.winograd): equal to torch's
     # convolution up to float32 rounding (about 1e-5 relative), 1.5-2.5x faster. Without its
     # compiled kernel torch's convolution is used (with a warning). False: always torch's.
     winograd_convolutions: bool = True

@@ -1,22 +1,12 @@
-// Winograd F(4x4, 3x3) tile transforms, included twice by winograd_cpu.cpp: into namespace
+// Winograd F(4x4, 3x3) tile transforms, included twice by cpu_kernels.cpp: into namespace
 // `generic` (the compiler's baseline instruction set) and into namespace `avx2` under
-// `#pragma GCC target("avx2,fma")`. Channels are the innermost (contiguous) dimension of every
-// array, and each loop step handles a vector of 8 channels.
+// `#pragma GCC target("avx2,fma")`, after vec8.h. Channels are the innermost (contiguous)
+// dimension of every array, and each loop step handles a vector of 8 channels.
 //
 // Matrices (interpolation points 0, 1, -1, 2, -2 and infinity):
 //   B^T = [4  0 -5  0 1 0;  0 -4 -4  1 1 0;  0 4 -4 -1 1 0;
 //          0 -2 -1  2 1 0;  0  2 -1 -2 1 0;  0 4  0 -5 0 1]
 //   A^T = [1 1  1 1  1 0;  0 1 -1 2 -2 0;  0 1 1 4 4 0;  0 1 -1 8 -8 1]
-
-typedef float vec8 __attribute__((vector_size(32)));  // memory is read and written via memcpy (unaligned)
-
-static inline vec8 load8(const float* p) {
-  vec8 r;
-  std::memcpy(&r, p, sizeof(r));
-  return r;
-}
-
-static inline void store8(float* p, vec8 v) { std::memcpy(p, &v, sizeof(v)); }
 
 // out[0..5] = B^T d, for one column of a 6x6 tile.
 static inline void bt_apply(const vec8* d, vec8* out) {
@@ -57,24 +47,15 @@ static void input_tiles(const TileGeometry& g, const float* x, float* v, int64_t
     for (int64_t c = 0; c < g.in_channels; c += 8) {
       vec8 rows[6][6];  // rows[i][b] = (B^T d)[i][b]
       for (int b = 0; b < 6; ++b) {
-        vec8 d[6];
+        vec8 d[6], col[6];
         for (int a = 0; a < 6; ++a) d[a] = pix[a][b] ? load8(pix[a][b] + c) : zero;
-        rows[0][b] = 4 * d[0] - 5 * d[2] + d[4];
-        rows[1][b] = d[3] + d[4] - 4 * (d[1] + d[2]);
-        rows[2][b] = 4 * (d[1] - d[2]) + d[4] - d[3];
-        rows[3][b] = 2 * (d[3] - d[1]) + d[4] - d[2];
-        rows[4][b] = 2 * (d[1] - d[3]) + d[4] - d[2];
-        rows[5][b] = 4 * d[1] - 5 * d[3] + d[5];
+        bt_apply(d, col);
+        for (int i = 0; i < 6; ++i) rows[i][b] = col[i];
       }
       for (int i = 0; i < 6; ++i) {
-        const vec8* e = rows[i];
-        float* o = out + (i * 6) * plane + c;
-        store8(o, 4 * e[0] - 5 * e[2] + e[4]);
-        store8(o + plane, e[3] + e[4] - 4 * (e[1] + e[2]));
-        store8(o + 2 * plane, 4 * (e[1] - e[2]) + e[4] - e[3]);
-        store8(o + 3 * plane, 2 * (e[3] - e[1]) + e[4] - e[2]);
-        store8(o + 4 * plane, 2 * (e[1] - e[3]) + e[4] - e[2]);
-        store8(o + 5 * plane, 4 * e[1] - 5 * e[3] + e[5]);
+        vec8 e[6];
+        bt_apply(rows[i], e);
+        for (int j = 0; j < 6; ++j) store8(out + (i * 6 + j) * plane + c, e[j]);
       }
     }
   }

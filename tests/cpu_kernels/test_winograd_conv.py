@@ -1,10 +1,11 @@
-"""Winograd F(4x4, 3x3) convolution (pytracking.libs.winograd) against a float64 direct
+"""Winograd F(4x4, 3x3) convolution (pytracking.libs.cpu_kernels.winograd) against a float64 direct
 convolution, the transform matrices against the definition, and the module's error handling."""
 import pytest
 import torch
 import torch.nn as nn
 
-from pytracking.libs import winograd
+from pytracking.libs import cpu_kernels
+from pytracking.libs.cpu_kernels import winograd
 
 
 @pytest.fixture(autouse=True)
@@ -156,10 +157,10 @@ def test_refuses_tensors_that_require_grad(kernel):
 
 
 def test_missing_kernel_is_an_error_naming_the_build_command(monkeypatch):
-    monkeypatch.setattr(winograd, "_loaded", True)
-    monkeypatch.setattr(winograd, "_kernel", None)
-    monkeypatch.setattr(winograd, "_missing", "pytracking.libs.winograd._C could not be imported (hidden); "
-                        f"build it with `{winograd.BUILD_COMMAND}`")
-    assert "pytracking.libs.winograd.build" in winograd.missing_reason()
-    with pytest.raises(RuntimeError, match=r"python -m pytracking\.libs\.winograd\.build"):
+    monkeypatch.setattr(cpu_kernels, "_loaded", True)
+    monkeypatch.setattr(cpu_kernels, "_kernel", None)
+    monkeypatch.setattr(cpu_kernels, "_missing", "pytracking.libs.cpu_kernels._C could not be imported (hidden); "
+                        f"build it with `{cpu_kernels.BUILD_COMMAND}`")
+    assert "pytracking.libs.cpu_kernels.build" in winograd.missing_reason()
+    with pytest.raises(RuntimeError, match=r"python -m pytracking\.libs\.cpu_kernels\.build"):
         winograd.conv3x3(torch.randn(1, 8, 5, 5), nn.Conv2d(8, 8, 3, padding=1))

@@ -5,29 +5,23 @@ tile and channel pair: about 2-3x faster than torch's direct convolution at the 
 ResNet-18 blocks and IoU-Net branch on a CPU. The result equals the convolution up to float32
 rounding: the transforms add a few units of 1e-5 relative error (the tests bound it).
 
-The work is done by the compiled module ``pytracking.libs.winograd._C``, built by
-``python -m pytracking.libs.winograd.build`` (install.sh runs it); :func:`load_kernel` says
-whether it is there. Inputs are float32 CPU tensors, channels-last; channel counts are multiples of
-8 (:func:`supports` checks a convolution module).
+The work is done by the compiled module of :mod:`pytracking.libs.cpu_kernels` (see there for the
+build). Inputs are float32 CPU tensors, channels-last; channel counts are multiples of 8
+(:func:`supports` checks a convolution module).
 """
 from __future__ import annotations
 
-import importlib
-import logging
 import math
 import weakref
-from types import ModuleType
 from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
 
-__all__ = ["BUILD_COMMAND", "G", "B_T", "A_T", "MIN_TILES", "load_kernel", "missing_reason", "supports",
-           "worthwhile", "transform_weight", "weight_tiles", "conv3x3"]
+from pytracking.libs.cpu_kernels import load_kernel, missing_reason
 
-logger = logging.getLogger(__name__)
-
-BUILD_COMMAND = "python -m pytracking.libs.winograd.build"
+__all__ = ["G", "B_T", "A_T", "MIN_TILES", "supports", "worthwhile", "transform_weight", "weight_tiles",
+           "conv3x3"]
 
 # F(4x4, 3x3) with the interpolation points 0, 1, -1, 2, -2 and infinity (Lavin & Gray 2016):
 # y = A^T [(G g G^T) * (B^T d B)] A for a 3x3 filter g and a 6x6 input tile d.
@@ -53,29 +47,6 @@ A_T = torch.tensor([[1, 1, 1, 1, 1, 0],
 # Measured on 2 cores (AVX2) for ATOM's IoU-Net branch: 12 x 12 outputs break even, 6 x 6 outputs
 # take 1.5-2x longer than direct, 26 x 26 outputs half as long.
 MIN_TILES = 9
-
-_kernel: Optional[ModuleType] = None
-_missing: Optional[str] = None
-_loaded = False
-
-
-def load_kernel() -> Optional[ModuleType]:
-    """The compiled module, or None when it is not built (:func:`missing_reason` says why)."""
-    global _kernel, _missing, _loaded
-    if not _loaded:
-        try:
-            _kernel = importlib.import_module(f"{__name__}._C")
-        except ImportError as err:
-            _missing = f"{__name__}._C could not be imported ({err}); build it with `{BUILD_COMMAND}`"
-            logger.debug("winograd: %s", _missing)
-        _loaded = True
-    return _kernel
-
-
-def missing_reason() -> Optional[str]:
-    """Why the compiled kernel is unavailable, or None when it is loaded."""
-    return None if load_kernel() is not None else _missing
-
 
 def supports(conv: nn.Module) -> bool:
     """Whether ``conv`` is a convolution this kernel computes: an ``nn.Conv2d`` with a 3x3 float32
@@ -130,7 +101,7 @@ def conv3x3(x: torch.Tensor, conv: nn.Conv2d, residual: Optional[torch.Tensor] =
     flow through it, so it refuses tensors that require them while autograd is on."""
     kernel = load_kernel()
     if kernel is None:
-        raise RuntimeError(f"winograd: {_missing}")
+        raise RuntimeError(f"winograd: {missing_reason()}")
     if not supports(conv):
         raise ValueError(f"winograd conv3x3: unsupported convolution {conv}")
     if padding is None:

@@ -1,6 +1,6 @@
-"""Build the Winograd convolution kernel in place: `python -m pytracking.libs.winograd.build`.
+"""Build the compiled CPU kernels in place: `python -m pytracking.libs.cpu_kernels.build`.
 
-The shared library (pytracking.libs.winograd._C) lands next to this file, object files under
+The shared library (pytracking.libs.cpu_kernels._C) lands next to this file, object files under
 build/ in this folder (both git-ignored). Exits non-zero on failure."""
 import argparse
 import sys
@@ -9,13 +9,13 @@ from typing import List, Optional
 
 from prroi_pool.build import BuildError, check_import, ensure_ninja_on_path, run_setup
 
-PACKAGE = "pytracking.libs.winograd"
+PACKAGE = "pytracking.libs.cpu_kernels"
 PACKAGE_DIR = Path(__file__).resolve().parent
-SOURCES = ["csrc/winograd_cpu.cpp"]
+SOURCES = ["csrc/cpu_kernels.cpp"]
 
 
 def build_cpu() -> None:
-    """Build and import-check pytracking.libs.winograd._C."""
+    """Build and import-check pytracking.libs.cpu_kernels._C."""
     from torch.utils.cpp_extension import CppExtension
 
     extension = CppExtension(f"{PACKAGE}._C", SOURCES, extra_compile_args=["-O3", "-Wno-psabi", "-fopenmp"],
@@ -30,11 +30,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.parse_args(argv)
     ensure_ninja_on_path()
     try:
-        print("winograd: building the C++ CPU kernel (pytracking.libs.winograd._C) ...", flush=True)
+        print(f"cpu_kernels: building the C++ CPU kernels ({PACKAGE}._C) ...", flush=True)
         build_cpu()
-        print("winograd: C++ CPU kernel built.", flush=True)
+        print("cpu_kernels: C++ CPU kernels built.", flush=True)
     except BuildError as err:
-        print(f"winograd: ERROR: {err}", file=sys.stderr)
+        print(f"cpu_kernels: ERROR: {err}", file=sys.stderr)
         return 1
     return 0
 

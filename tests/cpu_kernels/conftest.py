@@ -1,12 +1,12 @@
-"""Fixtures of the Winograd convolution tests: the compiled module (a missing build is a failure,
-not a skip) and a float64 direct convolution by explicit sums over the 3x3 taps."""
+"""Fixtures of the CPU kernel tests: the compiled module (a missing build is a failure, not a skip)
+and a float64 direct convolution by explicit sums over the 3x3 taps."""
 import importlib
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-BUILD_HINT = ("pytracking.libs.winograd._C is not built: run `python -m pytracking.libs.winograd.build` "
+BUILD_HINT = ("pytracking.libs.cpu_kernels._C is not built: run `python -m pytracking.libs.cpu_kernels.build` "
               "(CI builds it via install.sh)")
 
 
@@ -14,7 +14,7 @@ BUILD_HINT = ("pytracking.libs.winograd._C is not built: run `python -m pytracki
 def kernel():
     """The compiled module; fails the test with the build command when it is missing."""
     try:
-        return importlib.import_module("pytracking.libs.winograd._C")
+        return importlib.import_module("pytracking.libs.cpu_kernels._C")
     except ImportError as err:
         pytest.fail(f"{BUILD_HINT} ({err})")
 

@@ -1,0 +1,45 @@
+"""Compiled CPU kernels for tracking-time inference (``pytracking.libs.cpu_kernels._C``).
+
+* :mod:`.winograd` — Winograd F(4x4, 3x3) convolution (ATOM's ResNet blocks and IoU-Net branch);
+* :mod:`.relu_linear` — a fully connected ReLU layer's output and input gradient for a few rows in
+  two passes over one weight copy (ATOM's IoU-Net head during box refinement).
+
+Built by ``python -m pytracking.libs.cpu_kernels.build`` (install.sh runs it); nothing is compiled
+at run time. :func:`load_kernel` gives the module or None, :func:`missing_reason` says why. The
+kernel bodies are compiled twice, generic and AVX2 + FMA (x86-64 with GCC); the AVX2 copy runs when
+the processor has both (``_C.kernel_isa()``; ``_C.use_avx2(False)`` switches to the generic copy).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from types import ModuleType
+from typing import Optional
+
+__all__ = ["BUILD_COMMAND", "load_kernel", "missing_reason"]
+
+logger = logging.getLogger(__name__)
+
+BUILD_COMMAND = "python -m pytracking.libs.cpu_kernels.build"
+
+_kernel: Optional[ModuleType] = None
+_missing: Optional[str] = None
+_loaded = False
+
+
+def load_kernel() -> Optional[ModuleType]:
+    """The compiled module, or None when it is not built (:func:`missing_reason` says why)."""
+    global _kernel, _missing, _loaded
+    if not _loaded:
+        try:
+            _kernel = importlib.import_module(f"{__name__}._C")
+        except ImportError as err:
+            _missing = f"{__name__}._C could not be imported ({err}); build it with `{BUILD_COMMAND}`"
+            logger.debug("cpu_kernels: %s", _missing)
+        _loaded = True
+    return _kernel
+
+
+def missing_reason() -> Optional[str]:
+    """Why the compiled kernels are unavailable, or None when they are loaded."""
+    return None if load_kernel() is not None else _missing

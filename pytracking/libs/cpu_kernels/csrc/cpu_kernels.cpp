@@ -1,0 +1,219 @@
+// Compiled CPU kernels of pytracking.libs.cpu_kernels (float32, inference):
+//
+// * conv3x3: Winograd F(4x4, 3x3) convolution of a channels-last input, stride 1, dilation 1, any
+//   zero padding per side, optional bias, residual and ReLU fused into the output. Every 4x4 output
+//   tile needs a 6x6 input tile d and is A^T [(G g G^T) . (B^T d B)] A. The weight transform
+//   U = G g G^T is done once in Python (float64, winograd.py); here the input tiles are transformed
+//   (V[36][tiles][C]), the 36 products M[k] = V[k] U[k] run as one batched matrix product, and the
+//   output transform adds bias, residual and ReLU while writing y.
+// * relu_linear_grad: for rows x (P x K) of a layer pre = x W^T + b (W: N x K), the output
+//   y = act(pre) . v and its gradient dy/dx = (act'(pre) * v) W, act = ReLU or identity; both
+//   products read the same W (ATOM's IoU-Net head, P = 10 boxes).
+//
+// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h) are compiled twice: generic, and
+// for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has both. (Both copies
+// use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
+#include <torch/extension.h>
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <tuple>
+
+namespace cpu_kernels {
+namespace {
+
+struct TileGeometry {
+  int64_t batch, in_h, in_w, in_channels, out_h, out_w, out_channels;
+  int64_t pad_top, pad_left, tiles_h, tiles_w, tiles_per_image, num_tiles;
+};
+
+namespace generic {
+#include "vec8.h"
+#include "winograd_kernels.h"
+#include "relu_linear_kernels.h"
+}  // namespace generic
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CPU_KERNELS_AVX2 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+#include "vec8.h"
+#include "winograd_kernels.h"
+#include "relu_linear_kernels.h"
+}  // namespace avx2
+#pragma GCC pop_options
+
+bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+#else
+bool cpu_has_avx2_fma() { return false; }
+#endif
+
+std::atomic<bool>& avx2_enabled() {
+  static std::atomic<bool> enabled{cpu_has_avx2_fma()};
+  return enabled;
+}
+
+bool run_avx2() {
+#ifdef CPU_KERNELS_AVX2
+  return avx2_enabled().load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+// Calls NAME(args...) from the AVX2 or the generic namespace.
+#ifdef CPU_KERNELS_AVX2
+#define DISPATCH(NAME, ...) (run_avx2() ? avx2::NAME(__VA_ARGS__) : generic::NAME(__VA_ARGS__))
+#else
+#define DISPATCH(NAME, ...) generic::NAME(__VA_ARGS__)
+#endif
+
+bool is_channels_last_dense(const torch::Tensor& t) {
+  return t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+bool is_cpu_float(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat; }
+
+// Tiles per parallel task: enough work per task to amortise the dispatch.
+int64_t tile_grain(int64_t channels) { return std::max<int64_t>(1, 2048 / std::max<int64_t>(channels, 1)); }
+
+}  // namespace
+
+torch::Tensor conv3x3(const torch::Tensor& input, const torch::Tensor& weight_tiles,
+                      const c10::optional<torch::Tensor>& bias, const c10::optional<torch::Tensor>& residual,
+                      bool relu, int64_t pad_top, int64_t pad_bottom, int64_t pad_left, int64_t pad_right) {
+  TORCH_CHECK(is_cpu_float(input), "winograd conv3x3: input must be a float32 CPU tensor, got ",
+              input.scalar_type(), " on ", input.device());
+  TORCH_CHECK(is_channels_last_dense(input), "winograd conv3x3: input must be 4-D and channels-last contiguous, "
+              "got sizes ", input.sizes(), " strides ", input.strides());
+  TORCH_CHECK(weight_tiles.dim() == 3 && weight_tiles.size(0) == 36 && weight_tiles.is_contiguous() &&
+                  is_cpu_float(weight_tiles),
+              "winograd conv3x3: weight_tiles must be a contiguous float32 CPU tensor of shape "
+              "[36, in_channels, out_channels], got ", weight_tiles.sizes());
+  TORCH_CHECK(pad_top >= 0 && pad_bottom >= 0 && pad_left >= 0 && pad_right >= 0,
+              "winograd conv3x3: padding must be non-negative, got (top, bottom, left, right) = (", pad_top, ", ",
+              pad_bottom, ", ", pad_left, ", ", pad_right, ")");
+  TileGeometry g;
+  g.batch = input.size(0);
+  g.in_channels = input.size(1);
+  g.in_h = input.size(2);
+  g.in_w = input.size(3);
+  g.out_channels = weight_tiles.size(2);
+  TORCH_CHECK(weight_tiles.size(1) == g.in_channels, "winograd conv3x3: weight_tiles has ", weight_tiles.size(1),
+              " input channels, the input has ", g.in_channels);
+  TORCH_CHECK(g.in_channels % 8 == 0 && g.out_channels % 8 == 0,
+              "winograd conv3x3: channel counts must be multiples of 8, got ", g.in_channels, " -> ", g.out_channels);
+  g.out_h = g.in_h + pad_top + pad_bottom - 2;
+  g.out_w = g.in_w + pad_left + pad_right - 2;
+  TORCH_CHECK(g.out_h > 0 && g.out_w > 0, "winograd conv3x3: the output would be empty (input ", g.in_h, "x",
+              g.in_w, " with padding ", pad_top, ",", pad_bottom, ",", pad_left, ",", pad_right, ")");
+  g.pad_top = pad_top;
+  g.pad_left = pad_left;
+  g.tiles_h = (g.out_h + 3) / 4;
+  g.tiles_w = (g.out_w + 3) / 4;
+  g.tiles_per_image = g.tiles_h * g.tiles_w;
+  g.num_tiles = g.batch * g.tiles_per_image;
+
+  const float* bias_ptr = nullptr;
+  if (bias.has_value() && bias->defined()) {
+    TORCH_CHECK(bias->dim() == 1 && bias->size(0) == g.out_channels && bias->is_contiguous() && is_cpu_float(*bias),
+                "winograd conv3x3: bias must be a contiguous float32 CPU vector of ", g.out_channels,
+                " values, got ", bias->sizes());
+    bias_ptr = bias->data_ptr<float>();
+  }
+  const float* residual_ptr = nullptr;
+  if (residual.has_value() && residual->defined()) {
+    TORCH_CHECK(is_channels_last_dense(*residual) && is_cpu_float(*residual) &&
+                    residual->sizes() == at::IntArrayRef({g.batch, g.out_channels, g.out_h, g.out_w}),
+                "winograd conv3x3: residual must be a channels-last float32 CPU tensor of sizes [", g.batch, ", ",
+                g.out_channels, ", ", g.out_h, ", ", g.out_w, "], got ", residual->sizes());
+    residual_ptr = residual->data_ptr<float>();
+  }
+
+  auto v = torch::empty({36, g.num_tiles, g.in_channels}, input.options());
+  auto m = torch::empty({36, g.num_tiles, g.out_channels}, input.options());
+  auto y = torch::empty({g.batch, g.out_channels, g.out_h, g.out_w},
+                        input.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const float* x_ptr = input.data_ptr<float>();
+  float* v_ptr = v.data_ptr<float>();
+  at::parallel_for(0, g.num_tiles, tile_grain(g.in_channels),
+                   [&](int64_t t0, int64_t t1) { DISPATCH(input_tiles, g, x_ptr, v_ptr, t0, t1); });
+  at::bmm_out(m, v, weight_tiles);
+  const float* m_ptr = m.data_ptr<float>();
+  float* y_ptr = y.data_ptr<float>();
+  at::parallel_for(0, g.num_tiles, tile_grain(g.out_channels), [&](int64_t t0, int64_t t1) {
+    DISPATCH(output_tiles, g, m_ptr, bias_ptr, residual_ptr, relu, y_ptr, t0, t1);
+  });
+  return y;
+}
+
+std::tuple<torch::Tensor, torch::Tensor> relu_linear_grad(const torch::Tensor& x, const torch::Tensor& weight,
+                                                         const torch::Tensor& bias, const torch::Tensor& out_weight,
+                                                         bool relu) {
+  TORCH_CHECK(x.dim() == 2 && weight.dim() == 2 && bias.dim() == 1 && out_weight.dim() == 1,
+              "relu_linear_grad: expected x [P, K], weight [N, K], bias [N], out_weight [N], got ", x.sizes(), ", ",
+              weight.sizes(), ", ", bias.sizes(), ", ", out_weight.sizes());
+  const int64_t P = x.size(0), K = x.size(1), N = weight.size(0);
+  TORCH_CHECK(weight.size(1) == K && bias.size(0) == N && out_weight.size(0) == N,
+              "relu_linear_grad: inconsistent sizes x ", x.sizes(), ", weight ", weight.sizes(), ", bias ",
+              bias.sizes(), ", out_weight ", out_weight.sizes());
+  TORCH_CHECK(K % 8 == 0 && K > 0 && N > 0 && P > 0, "relu_linear_grad: K (", K,
+              ") must be a positive multiple of 8, and N, P positive");
+  for (const torch::Tensor* t : {&x, &weight, &bias, &out_weight}) {
+    TORCH_CHECK(is_cpu_float(*t) && t->is_contiguous(), "relu_linear_grad: tensors must be contiguous float32 "
+                "on the CPU, got ", t->scalar_type(), " on ", t->device());
+  }
+  auto pre = torch::empty({P, N}, x.options());
+  const float* x_ptr = x.data_ptr<float>();
+  const float* w_ptr = weight.data_ptr<float>();
+  float* pre_ptr = pre.data_ptr<float>();
+  const int64_t pairs = (N + 1) / 2;
+  at::parallel_for(0, pairs, 8, [&](int64_t a, int64_t e) {
+    DISPATCH(linear_dots, x_ptr, w_ptr, P, K, N, a * 2, std::min(N, e * 2), pre_ptr);
+  });
+  pre.add_(bias);
+  auto d = relu ? pre.gt(0).to(pre.scalar_type()).mul_(out_weight) : out_weight.expand({P, N}).contiguous();
+  auto y = (relu ? pre.clamp_min(0) : pre).mv(out_weight);
+  auto grad = torch::empty({P, K}, x.options());
+  const float* d_ptr = d.data_ptr<float>();
+  float* g_ptr = grad.data_ptr<float>();
+  const int64_t chunks = (K + 15) / 16;
+  at::parallel_for(0, chunks, 8, [&](int64_t a, int64_t e) {
+    DISPATCH(linear_input_grad, d_ptr, w_ptr, P, K, N, a * 16, std::min(K, e * 16), g_ptr);
+  });
+  return {y, grad};
+}
+
+std::string kernel_isa() { return run_avx2() ? "avx2" : "generic"; }
+
+bool use_avx2(bool enable) {
+  const bool previous = avx2_enabled().load();
+  avx2_enabled().store(enable && cpu_has_avx2_fma());
+  return previous;
+}
+
+}  // namespace cpu_kernels
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
+  module.doc() = "Compiled CPU kernels of pytracking.libs.cpu_kernels (float32 inference)";
+  module.def("conv3x3", &cpu_kernels::conv3x3, "Winograd F(4x4, 3x3): y = relu?(conv3x3(input) + bias + residual)",
+             py::arg("input"), py::arg("weight_tiles"), py::arg("bias"), py::arg("residual"), py::arg("relu"),
+             py::arg("pad_top"), py::arg("pad_bottom"), py::arg("pad_left"), py::arg("pad_right"));
+  module.def("relu_linear_grad", &cpu_kernels::relu_linear_grad,
+             "(y, dy/dx) of y = act(x weight^T + bias) out_weight, act = ReLU if relu else identity",
+             py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("out_weight"), py::arg("relu"));
+  module.def("kernel_isa", &cpu_kernels::kernel_isa, "Instruction set of the kernel bodies that run: avx2 or generic");
+  module.def("use_avx2", &cpu_kernels::use_avx2,
+             "Run the AVX2 kernel bodies when the processor has them (True) or the generic ones; returns the "
+             "previous setting", py::arg("enable"));
+  module.def("cpu_has_avx2_fma", &cpu_kernels::cpu_has_avx2_fma, "Whether the processor has AVX2 and FMA");
+}
