@@ -57,8 +57,8 @@ def run_branch_on_window(modules: Sequence[nn.Module], feat: torch.Tensor, cells
     convolution pads with zeros only on the sides where its input touches the map edge. Returns
     the output window and its cells (= ``cells``).
 
-    ``winograd``: CPU convolutions that :func:`pytracking.libs.winograd.supports`, on windows
-    large enough to gain (:func:`~pytracking.libs.winograd.worthwhile`), run by the Winograd
+    ``winograd``: CPU convolutions that :func:`pytracking.libs.cpu_kernels.winograd.supports`, on windows
+    large enough to gain (:func:`~pytracking.libs.cpu_kernels.winograd.worthwhile`), run by the Winograd
     kernel, with a ReLU that follows (after Identity modules only) fused into it."""
     h, w = feat.shape[-2:]
     my, mx = branch_margin(modules)

@@ -188,7 +188,7 @@ class ATOMFeatures:
         self.device = torch.device(device) if device is not None else torch.device("cpu")
         self.use_iou_net = use_iou_net
         self.seed = seed
-        # Winograd convolutions (CPU, kernel built): see pytracking.libs.winograd
+        # Winograd convolutions (CPU, kernel built): see pytracking.libs.cpu_kernels.winograd
         self.winograd_in_use = winograd and winograd_available(self.device)
         self.net: Optional[torch.nn.Module] = None
         self.iou_layers: list = []

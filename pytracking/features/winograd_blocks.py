@@ -2,7 +2,7 @@
 
 :func:`use_winograd_blocks` swaps every batch-norm-folded :class:`BasicBlock` of a network (see
 ``net_wrappers.fold_batchnorm``) for a :class:`WinogradBasicBlock` that computes the same thing:
-its stride-1 3x3 convolutions go through :mod:`pytracking.libs.winograd`, with the bias, the
+its stride-1 3x3 convolutions go through :mod:`pytracking.libs.cpu_kernels.winograd`, with the bias, the
 residual and the ReLUs fused into the kernel's output pass. Strided convolutions and the
 downsampling branch stay torch's.
 """

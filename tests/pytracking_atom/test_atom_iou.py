@@ -117,3 +117,19 @@ def test_objective_falls_back_to_autograd_for_training_mode_predictors(iou_setup
     finally:
         predictor.eval()
     assert torch.equal(iou, ref_iou) and torch.equal(grad, ref_grad)
+
+
+def test_replacing_a_head_parameter_refolds(iou_setup):
+    predictor, modulation, feat = iou_setup
+    before = closed_form_head(predictor)
+    old = predictor.iou_predictor.weight
+    try:
+        predictor.iou_predictor.weight = torch.nn.Parameter(old.detach() * -1.0, requires_grad=False)
+        after = closed_form_head(predictor)
+        assert after is not before and closed_form_head(predictor) is after
+        boxes = random_boxes(torch.tensor([45.0, 40.0, 28.0, 34.0]), 5, 0.1, 0.5, torch.Generator().manual_seed(4))
+        iou, _ = BoxIoUObjective(predictor, modulation, feat)(boxes)
+        ref_iou, _ = _autograd_iou_and_grad(predictor, modulation, feat, boxes)
+        assert torch.allclose(iou, ref_iou, rtol=1e-5, atol=1e-6)
+    finally:
+        predictor.iou_predictor.weight = old

@@ -1,8 +1,8 @@
 """Winograd F(4x4, 3x3) convolution for CPU inference.
 
 A 3x3, stride-1 convolution computed on 4x4 output tiles with 36 instead of 144 multiplications per
-tile and channel pair: about 2-3x faster than torch's direct convolution at the sizes of ATOM's
-ResNet-18 blocks and IoU-Net branch on a CPU. The result equals the convolution up to float32
+tile and channel pair: 1.5-2.5x faster than torch's direct convolution at the sizes of ATOM's
+ResNet-18 blocks and IoU-Net branch on a CPU (benchmarks/bench_cpu_kernels.py). The result equals the convolution up to float32
 rounding: the transforms add a few units of 1e-5 relative error (the tests bound it).
 
 The work is done by the compiled module of :mod:`pytracking.libs.cpu_kernels` (see there for the
@@ -48,6 +48,7 @@ A_T = torch.tensor([[1, 1, 1, 1, 1, 0],
 # take 1.5-2x longer than direct, 26 x 26 outputs half as long.
 MIN_TILES = 9
 
+
 def supports(conv: nn.Module) -> bool:
     """Whether ``conv`` is a convolution this kernel computes: an ``nn.Conv2d`` with a 3x3 float32
     CPU kernel, stride 1, dilation 1, one group, zero padding, channel counts multiples of 8."""
@@ -73,23 +74,19 @@ def transform_weight(weight: torch.Tensor) -> torch.Tensor:
     return u.reshape(36, weight.shape[1], weight.shape[0]).float().contiguous()
 
 
-# conv module -> ((id, version) of weight and bias, transformed weight)
+# conv module -> (weak reference to its weight tensor, that tensor's version, transformed weight)
 _tiles: "weakref.WeakKeyDictionary[nn.Conv2d, tuple]" = weakref.WeakKeyDictionary()
-
-
-def _state(tensor: Optional[torch.Tensor]) -> tuple:
-    return (None, None) if tensor is None else (id(tensor), tensor._version)
 
 
 def weight_tiles(conv: nn.Conv2d) -> torch.Tensor:
     """:func:`transform_weight` of ``conv.weight``, cached per module and redone when the weight
     tensor is replaced or changed in place."""
-    key = _state(conv.weight)
+    weight = conv.weight
     cached = _tiles.get(conv)
-    if cached is None or cached[0] != key:
-        cached = (key, transform_weight(conv.weight))
+    if cached is None or cached[0]() is not weight or cached[1] != weight._version:
+        cached = (weakref.ref(weight), weight._version, transform_weight(weight))
         _tiles[conv] = cached
-    return cached[1]
+    return cached[2]
 
 
 def conv3x3(x: torch.Tensor, conv: nn.Conv2d, residual: Optional[torch.Tensor] = None, relu: bool = False,

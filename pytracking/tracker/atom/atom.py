@@ -16,7 +16,9 @@ beyond the image size. Speed-ups that do not change the results: the classifier'
 products are explicit matrix products (:mod:`pytracking.tracker.atom.problems`), the IoU-Net
 features are computed only on the cells the proposals read (``iou_feature_window_margin``,
 :mod:`pytracking.features.iou_windows`), and the IoU-Net's fully connected head is differentiated
-in closed form (:class:`pytracking.tracker.atom.iou_head.BoxIoUObjective`).
+in closed form (:class:`pytracking.tracker.atom.iou_head.BoxIoUObjective`). On a CPU, 3x3
+convolutions use Winograd F(4x4, 3x3) (``winograd_convolutions``; equal up to float32 rounding,
+:mod:`pytracking.libs.cpu_kernels.winograd`).
 """
 from __future__ import annotations
 

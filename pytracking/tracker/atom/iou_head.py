@@ -5,8 +5,10 @@ pooled features through one fully connected block per level (linear, batch norm,
 them with a linear output layer. During refinement the network, the modulation and the features
 are fixed, so :class:`BoxIoUObjective` modulates the features once, folds the batch norms into the
 linear layers (once per network) and differentiates the fully connected part in closed form,
-``dIoU/dpooled = W.T (relu'(pre) * w_iou)``; only the pooling goes through autograd. Any other
-predictor is differentiated by autograd through its ``predict_iou``.
+``dIoU/dpooled = W.T (relu'(pre) * w_iou)`` (on a CPU with the compiled kernels, the output and
+this gradient come from two passes over one weight copy: :mod:`pytracking.libs.cpu_kernels.relu_linear`);
+only the pooling goes through autograd, with the rois as its leaf. Any other predictor is
+differentiated by autograd through its ``predict_iou``.
 """
 from __future__ import annotations
 
@@ -96,7 +98,8 @@ def _supports_closed_form(predictor: nn.Module) -> bool:
     return isinstance(predictor.iou_predictor, nn.Linear) and predictor.iou_predictor.out_features == 1
 
 
-# predictor -> (versions of its head tensors, folded head); rebuilt when a tensor changed in place
+# predictor -> ((weak reference, version) of each head tensor, folded head); rebuilt when a tensor
+# was replaced or changed in place
 _HEADS: "weakref.WeakKeyDictionary[nn.Module, Tuple[tuple, ClosedFormHead]]" = weakref.WeakKeyDictionary()
 
 
@@ -110,9 +113,10 @@ def closed_form_head(predictor: nn.Module) -> Optional[ClosedFormHead]:
     batch norm, then a one-output linear layer), or None for any other predictor."""
     if not _supports_closed_form(predictor):
         return None
-    versions = tuple((id(t), t._version) for t in _head_tensors(predictor))
+    tensors = _head_tensors(predictor)
     cached = _HEADS.get(predictor)
-    if cached is not None and cached[0] == versions:
+    if cached is not None and len(cached[0]) == len(tensors) and all(
+            ref() is t and version == t._version for (ref, version), t in zip(cached[0], tensors)):
         return cached[1]
     with torch.no_grad():
         layers = (fold_linear_block(predictor.fc3_rt), fold_linear_block(predictor.fc4_rt))
@@ -122,7 +126,7 @@ def closed_form_head(predictor: nn.Module) -> Optional[ClosedFormHead]:
         bias = out.bias.detach().reshape(()) if out.bias is not None else w_iou.new_zeros(())
         head = ClosedFormHead((predictor.prroi_pool3t, predictor.prroi_pool4t), layers,
                               (w_iou[:split], w_iou[split:]), bias)
-    _HEADS[predictor] = (versions, head)
+    _HEADS[predictor] = (tuple((weakref.ref(t), t._version) for t in tensors), head)
     return head
 
 
