@@ -3,7 +3,9 @@
 * Winograd F(4x4, 3x3) convolution vs torch's convolution (oneDNN, channels-last) for the 3x3
   stride-1 convolutions of ATOM's ResNet-18 at the 288 x 288 search area (layer1: 64 x 72 x 72,
   layer2: 128 x 36 x 36, layer3: 256 x 18 x 18) and an IoU-Net branch window (256 x 14 x 20 cells);
-  plus a whole ResNet basic block (two convolutions, residual, ReLUs) and the backbone to layer3.
+  plus a whole ResNet basic block (two convolutions, residual, ReLUs);
+* the fused ResNet stem (7x7/2 convolution, ReLU, 3x3/2 max pooling) vs torch's three operations;
+* the backbone to layer3 with both (fused stem and Winograd blocks) vs torch.
 * The IoU-Net head's output and input gradient for 10 boxes (K = 6400 and 2304 inputs, 256 units):
   the two-pass kernel on one weight copy vs the two prepacked oneDNN products (PackedLinear).
 
@@ -22,7 +24,7 @@ import torch.nn as nn
 
 from ltr.models.backbone.resnet import resnet18
 from pytracking.features.net_wrappers import fold_batchnorm
-from pytracking.features.winograd_blocks import use_winograd_blocks
+from pytracking.features.cpu_backbone import use_fused_stem, use_winograd_blocks
 from pytracking.libs.cpu_kernels import load_kernel, missing_reason, winograd
 from pytracking.libs.cpu_kernels.relu_linear import relu_linear_grad
 from pytracking.libs.packed_linear import PackedLinear
@@ -74,11 +76,15 @@ def main() -> int:
         net = net.to(memory_format=torch.channels_last)
         fast = copy.deepcopy(net)
         use_winograd_blocks(fast)
+        use_fused_stem(fast)
+        image = torch.randn(1, 3, 288, 288).contiguous(memory_format=torch.channels_last)
+        timed = interleaved_times({"torch": lambda: net.maxpool(net.relu(net.conv1(image))),
+                                   "kernel": lambda: fast.fused_stem(fast, image)}, args.repeats)
+        report("stem 7x7/2 conv + ReLU + max-pool, 288x288", timed, "torch", "kernel")
         x = torch.randn(1, 64, 72, 72).contiguous(memory_format=torch.channels_last)
         timed = interleaved_times({"torch": lambda: net.layer1[1](x), "kernel": lambda: fast.layer1[1](x)},
                                   args.repeats)
         report("basic block layer1.1 (2 convs, residual)", timed, "torch", "kernel")
-        image = torch.randn(1, 3, 288, 288).contiguous(memory_format=torch.channels_last)
         timed = interleaved_times({"torch": lambda: net(image, ["layer2", "layer3"]),
                                    "kernel": lambda: fast(image, ["layer2", "layer3"])}, max(args.repeats // 3, 5))
         report("ResNet-18 to layer3, 288x288", timed, "torch", "kernel")

@@ -11,9 +11,10 @@
 
 Images are preprocessed as the network was trained: ``/255``, then ImageNet mean/std. On the CPU
 the network runs in channels-last memory format (faster convolutions and pooling). The network
-is used in eval mode with its batch-norm layers folded into the preceding convolutions; with
-``winograd=True`` (CPU) its ResNet blocks compute their 3x3 convolutions by Winograd F(4x4, 3x3)
-(:mod:`pytracking.features.winograd_blocks`; equal up to float32 rounding).
+is used in eval mode with its batch-norm layers folded into the preceding convolutions. On the
+CPU, with the compiled CPU kernels built, its stem (7x7 convolution, ReLU, max pooling) runs as one
+pass, and with ``winograd=True`` its ResNet blocks compute their 3x3 convolutions by Winograd
+F(4x4, 3x3) (:mod:`pytracking.features.cpu_backbone`; both equal up to float32 rounding).
 
 The weight file comes from ``network``: an absolute path, or a file name in the folder of the
 ``network_path`` setting (:func:`pytracking.evaluation.environment.env_settings`). If a *file name*
@@ -32,7 +33,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from pytracking.features.winograd_blocks import use_winograd_blocks
+from pytracking.features.cpu_backbone import use_fused_stem, use_winograd_blocks
 from pytracking.libs.cpu_kernels import winograd
 from pytracking.libs.tensorlist import TensorList
 
@@ -129,8 +130,9 @@ def winograd_available(device: torch.device) -> bool:
 
 
 def load_atom_network(network: str, device: torch.device, seed: int = 1, winograd_blocks: bool = False) -> torch.nn.Module:
-    """The ATOM network for ``network`` on ``device`` in eval mode (cached per process); with
-    ``winograd_blocks`` (CPU) its ResNet blocks run Winograd convolutions (winograd_blocks.py)."""
+    """The ATOM network for ``network`` on ``device`` in eval mode (cached per process). On the CPU
+    its ResNet stem runs fused when the CPU kernels are built, and with ``winograd_blocks`` its
+    ResNet blocks run Winograd convolutions (:mod:`pytracking.features.cpu_backbone`)."""
     global _warned_fallback
     path = resolve_network_path(network)
     key = (str(path) if path is not None else f"<random seed {seed}>", str(device), winograd_blocks)
@@ -158,6 +160,7 @@ def load_atom_network(network: str, device: torch.device, seed: int = 1, winogra
     if device.type == "cpu":
         # channels-last memory is markedly faster for the CPU convolutions and pooling
         net = net.to(memory_format=torch.channels_last)
+        use_fused_stem(net)
         if winograd_blocks:
             use_winograd_blocks(net)
     _NETWORK_CACHE[key] = net

@@ -161,12 +161,20 @@ class ResNet(nn.Module):
 
     def forward(self, x: torch.Tensor,
                 output_layers: Sequence[str] | None = None) -> "OrderedDict[str, torch.Tensor]":
-        """Outputs of ``output_layers`` (default: the constructor's) for images ``x`` [N,3,H,W]."""
+        """Outputs of ``output_layers`` (default: the constructor's) for images ``x`` [N,3,H,W].
+
+        An inference copy may set ``fused_stem`` to a function ``(resnet, x)`` computing
+        ``maxpool(relu(bn1(conv1(x))))`` at once; it is used whenever ``conv1`` is not an output."""
         layers = self.output_layers if output_layers is None else _check_layers(output_layers)
         wanted = set(layers)
         last = max(LAYER_NAMES.index(name) for name in wanted)
         found = {}
-        for name, stage in self._stages()[:last + 1]:
+        stages = self._stages()[:last + 1]
+        fused_stem = getattr(self, "fused_stem", None)
+        if fused_stem is not None and "conv1" not in wanted:
+            x = fused_stem(self, x)
+            stages = (("layer1", self.layer1),) + stages[2:]
+        for name, stage in stages:
             x = stage(x)
             if name in wanted:
                 found[name] = x

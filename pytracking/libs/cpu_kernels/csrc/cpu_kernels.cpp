@@ -6,11 +6,13 @@
 //   U = G g G^T is done once in Python (float64, winograd.py); here the input tiles are transformed
 //   (V[36][tiles][C]), the 36 products M[k] = V[k] U[k] run as one batched matrix product, and the
 //   output transform adds bias, residual and ReLU while writing y.
+// * stem_conv_relu_maxpool: a ResNet stem (7x7/2 convolution with bias, ReLU, 3x3/2 max pooling)
+//   without the full-resolution activation in memory (stem_kernels.h).
 // * relu_linear_grad: for rows x (P x K) of a layer pre = x W^T + b (W: N x K), the output
 //   y = act(pre) . v and its gradient dy/dx = (act'(pre) * v) W, act = ReLU or identity; both
 //   products read the same W (ATOM's IoU-Net head, P = 10 boxes).
 //
-// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h) are compiled twice: generic, and
+// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h) are compiled twice: generic, and
 // for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has both. (Both copies
 // use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
 #include <torch/extension.h>
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace cpu_kernels {
 namespace {
@@ -32,10 +35,17 @@ struct TileGeometry {
   int64_t pad_top, pad_left, tiles_h, tiles_w, tiles_per_image, num_tiles;
 };
 
+constexpr int STEM_BLOCK = 6;  // output columns per step of the stem convolution
+
+struct StemGeometry {
+  int64_t in_h, in_w, in_channels, out_channels, conv_h, conv_w, pool_h, pool_w, pad_h, pad_w;
+};
+
 namespace generic {
 #include "vec8.h"
 #include "winograd_kernels.h"
 #include "relu_linear_kernels.h"
+#include "stem_kernels.h"
 }  // namespace generic
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -46,6 +56,7 @@ namespace avx2 {
 #include "vec8.h"
 #include "winograd_kernels.h"
 #include "relu_linear_kernels.h"
+#include "stem_kernels.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -82,6 +93,21 @@ bool is_channels_last_dense(const torch::Tensor& t) {
 }
 
 bool is_cpu_float(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat; }
+
+// Scratch memory kept per thread between calls, for intermediate buffers of up to this many floats
+// (64 MB): allocating them afresh costs page faults on every call (thousands per convolution
+// at ATOM's sizes, often more than the arithmetic) whenever the allocator hands the memory back.
+constexpr int64_t kMaxScratchFloats = int64_t(16) << 20;
+
+// A contiguous float tensor of `floats` elements for intermediate results: the thread's cached
+// buffer `slot` (grown as needed) when small enough, else a fresh allocation.
+torch::Tensor scratch(int slot, int64_t floats) {
+  thread_local torch::Tensor buffers[3];
+  if (floats > kMaxScratchFloats) return torch::empty({floats}, torch::kFloat);
+  torch::Tensor& buffer = buffers[slot];
+  if (!buffer.defined() || buffer.numel() < floats) buffer = torch::empty({floats}, torch::kFloat);
+  return buffer.narrow(0, 0, floats);
+}
 
 // Tiles per parallel task: enough work per task to amortise the dispatch.
 int64_t tile_grain(int64_t channels) { return std::max<int64_t>(1, 2048 / std::max<int64_t>(channels, 1)); }
@@ -139,8 +165,8 @@ torch::Tensor conv3x3(const torch::Tensor& input, const torch::Tensor& weight_ti
     residual_ptr = residual->data_ptr<float>();
   }
 
-  auto v = torch::empty({36, g.num_tiles, g.in_channels}, input.options());
-  auto m = torch::empty({36, g.num_tiles, g.out_channels}, input.options());
+  auto v = scratch(0, 36 * g.num_tiles * g.in_channels).view({36, g.num_tiles, g.in_channels});
+  auto m = scratch(1, 36 * g.num_tiles * g.out_channels).view({36, g.num_tiles, g.out_channels});
   auto y = torch::empty({g.batch, g.out_channels, g.out_h, g.out_w},
                         input.options().memory_format(at::MemoryFormat::ChannelsLast));
   const float* x_ptr = input.data_ptr<float>();
@@ -193,6 +219,51 @@ std::tuple<torch::Tensor, torch::Tensor> relu_linear_grad(const torch::Tensor& x
   return {y, grad};
 }
 
+torch::Tensor stem_conv_relu_maxpool(const torch::Tensor& input, const torch::Tensor& packed_weight,
+                                    const torch::Tensor& bias) {
+  TORCH_CHECK(is_cpu_float(input) && input.dim() == 4, "stem: input must be a 4-D float32 CPU tensor, got ",
+              input.sizes(), " ", input.scalar_type(), " on ", input.device());
+  TORCH_CHECK(is_cpu_float(packed_weight) && packed_weight.dim() == 2 && packed_weight.is_contiguous(),
+              "stem: packed_weight must be a contiguous float32 CPU matrix [49 * in_channels, out_channels]");
+  StemGeometry g;
+  const int64_t batch = input.size(0);
+  g.in_channels = input.size(1);
+  g.in_h = input.size(2);
+  g.in_w = input.size(3);
+  g.out_channels = packed_weight.size(1);
+  TORCH_CHECK(packed_weight.size(0) == 49 * g.in_channels, "stem: packed_weight has ", packed_weight.size(0),
+              " rows, expected 49 * ", g.in_channels, " input channels");
+  TORCH_CHECK(g.out_channels % 16 == 0, "stem: out_channels must be a multiple of 16, got ", g.out_channels);
+  TORCH_CHECK(is_cpu_float(bias) && bias.dim() == 1 && bias.size(0) == g.out_channels && bias.is_contiguous(),
+              "stem: bias must be a contiguous float32 CPU vector of ", g.out_channels, " values");
+  TORCH_CHECK(g.in_h > 0 && g.in_w > 0, "stem: empty input ", input.sizes());
+  g.conv_h = (g.in_h - 1) / 2 + 1;  // 7x7, stride 2, padding 3
+  g.conv_w = (g.in_w - 1) / 2 + 1;
+  g.pool_h = (g.conv_h - 1) / 2 + 1;  // 3x3, stride 2, padding 1
+  g.pool_w = (g.conv_w - 1) / 2 + 1;
+  const int64_t conv_w_blocks = (g.conv_w + STEM_BLOCK - 1) / STEM_BLOCK * STEM_BLOCK;
+  g.pad_h = std::max<int64_t>(2 * g.conv_h + 5, g.in_h + 3);
+  g.pad_w = std::max<int64_t>(2 * conv_w_blocks + 5, g.in_w + 3);
+
+  // zero-padded channels-last copies of the images (the image at row 3, column 3)
+  auto padded = scratch(2, batch * g.pad_h * g.pad_w * g.in_channels).view({batch, g.pad_h, g.pad_w, g.in_channels});
+  padded.zero_();
+  padded.narrow(1, 3, g.in_h).narrow(2, 3, g.in_w).copy_(input.permute({0, 2, 3, 1}));
+  auto y = torch::empty({batch, g.out_channels, g.pool_h, g.pool_w},
+                        input.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const float* w_ptr = packed_weight.data_ptr<float>();
+  const float* b_ptr = bias.data_ptr<float>();
+  for (int64_t n = 0; n < batch; ++n) {
+    const float* xp = padded[n].data_ptr<float>();
+    float* y_ptr = y.data_ptr<float>() + n * g.pool_h * g.pool_w * g.out_channels;
+    at::parallel_for(0, g.pool_h, 4, [&](int64_t p0, int64_t p1) {
+      std::vector<float> ring(3 * g.conv_w * g.out_channels);
+      DISPATCH(stem_rows, g, xp, w_ptr, b_ptr, y_ptr, p0, p1, ring.data());
+    });
+  }
+  return y;
+}
+
 std::string kernel_isa() { return run_avx2() ? "avx2" : "generic"; }
 
 bool use_avx2(bool enable) {
@@ -211,6 +282,9 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
   module.def("relu_linear_grad", &cpu_kernels::relu_linear_grad,
              "(y, dy/dx) of y = act(x weight^T + bias) out_weight, act = ReLU if relu else identity",
              py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("out_weight"), py::arg("relu"));
+  module.def("stem_conv_relu_maxpool", &cpu_kernels::stem_conv_relu_maxpool,
+             "maxpool3x3/2(relu(conv7x7/2, padding 3 (input) + bias)), padding 1 for the pooling", py::arg("input"),
+             py::arg("packed_weight"), py::arg("bias"));
   module.def("kernel_isa", &cpu_kernels::kernel_isa, "Instruction set of the kernel bodies that run: avx2 or generic");
   module.def("use_avx2", &cpu_kernels::use_avx2,
              "Run the AVX2 kernel bodies when the processor has them (True) or the generic ones; returns the "

@@ -1,10 +1,13 @@
-"""ResNet basic blocks run with the Winograd convolution kernel (CPU inference).
+"""ResNet inference on the compiled CPU kernels (:mod:`pytracking.libs.cpu_kernels`).
 
-:func:`use_winograd_blocks` swaps every batch-norm-folded :class:`BasicBlock` of a network (see
-``net_wrappers.fold_batchnorm``) for a :class:`WinogradBasicBlock` that computes the same thing:
-its stride-1 3x3 convolutions go through :mod:`pytracking.libs.cpu_kernels.winograd`, with the bias, the
-residual and the ReLUs fused into the kernel's output pass. Strided convolutions and the
-downsampling branch stay torch's.
+Both conversions work in place on a batch-norm-folded eval copy (``net_wrappers.fold_batchnorm``):
+
+* :func:`use_winograd_blocks` swaps every :class:`BasicBlock` for a :class:`WinogradBasicBlock`
+  that computes the same thing: its stride-1 3x3 convolutions go through
+  :mod:`pytracking.libs.cpu_kernels.winograd`, with the bias, the residual and the ReLUs fused into
+  the kernel's output pass. Strided convolutions and the downsampling branch stay torch's.
+* :func:`use_fused_stem` makes a :class:`ResNet` compute ``maxpool(relu(conv1(x)))`` in one pass
+  (:mod:`pytracking.libs.cpu_kernels.stem`) whenever ``conv1`` is not one of its outputs.
 """
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ltr.models.backbone.resnet import BasicBlock
-from pytracking.libs.cpu_kernels import winograd
+from ltr.models.backbone.resnet import BasicBlock, ResNet
+from pytracking.libs.cpu_kernels import load_kernel, stem, winograd
 
 
 class WinogradBasicBlock(nn.Module):
@@ -59,3 +62,29 @@ def use_winograd_blocks(net: nn.Module) -> int:
                     module[i] = WinogradBasicBlock(child)
                     replaced += 1
     return replaced
+
+
+def fused_stem_forward(net: ResNet, x: torch.Tensor) -> torch.Tensor:
+    """``maxpool(relu(conv1(x)))`` of ``net`` by the stem kernel (the ``fused_stem`` hook of ResNet)."""
+    return stem.conv_relu_maxpool(x, net.conv1)
+
+
+def stem_fusable(net: nn.Module) -> bool:
+    """Whether ``net`` is an eval-mode :class:`ResNet` (its own stages) whose stem is
+    ``conv1 -> Identity (folded batch norm) -> ReLU -> 3x3/2 max pooling`` that the kernel computes."""
+    return (isinstance(net, ResNet) and type(net)._stages is ResNet._stages and type(net).forward is ResNet.forward
+            and not net.training and isinstance(net.bn1, nn.Identity) and isinstance(net.relu, nn.ReLU)
+            and stem.supports(net.conv1, net.maxpool))
+
+
+def use_fused_stem(net: nn.Module) -> int:
+    """Give every fusable :class:`ResNet` inside ``net`` a fused stem (see the module docstring);
+    returns how many (0 when the kernel is not built)."""
+    if load_kernel() is None:
+        return 0
+    fused = 0
+    for module in net.modules():
+        if stem_fusable(module):
+            module.fused_stem = fused_stem_forward
+            fused += 1
+    return fused

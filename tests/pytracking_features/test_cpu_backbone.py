@@ -1,4 +1,5 @@
-"""ResNet blocks and ATOM features computed with Winograd convolutions equal the direct ones."""
+"""ResNet inference on the CPU kernels (Winograd blocks, fused stem) and ATOM features computed
+with them equal the plain torch computation."""
 import copy
 
 import pytest
@@ -6,10 +7,11 @@ import torch
 import torch.nn as nn
 
 from ltr.models.backbone.resnet import BasicBlock, resnet18
-from pytracking.features import net_wrappers
+from pytracking.features import cpu_backbone, net_wrappers
 from pytracking.features.net_wrappers import ATOMFeatures, fold_batchnorm
-from pytracking.features.winograd_blocks import WinogradBasicBlock, convertible, use_winograd_blocks
-from pytracking.libs.cpu_kernels import winograd
+from pytracking.features.cpu_backbone import WinogradBasicBlock, convertible, use_fused_stem, use_winograd_blocks
+from pytracking.features.cpu_backbone import stem_fusable
+from pytracking.libs.cpu_kernels import stem, winograd
 
 
 def _rel_err(got: torch.Tensor, want: torch.Tensor) -> float:
@@ -67,11 +69,34 @@ def test_only_folded_eval_basic_blocks_convert(backbone):
         WinogradBasicBlock(backbone.layer1[0])
 
 
+def test_fused_stem_equals_the_original_and_steps_aside_for_conv1(backbone, monkeypatch):
+    folded = fold_batchnorm(backbone)
+    assert stem_fusable(folded) and not stem_fusable(backbone) and not stem_fusable(copy.deepcopy(folded).train())
+    fast = copy.deepcopy(folded)
+    assert use_fused_stem(fast) == 1 and fast.fused_stem is not None
+    calls = []
+    kernel_stem = stem.conv_relu_maxpool
+    monkeypatch.setattr(stem, "conv_relu_maxpool", lambda *a, **k: calls.append(1) or kernel_stem(*a, **k))
+    x = torch.randn(1, 3, 70, 62, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        want = backbone(x, ["conv1", "layer1", "layer2"])
+        got = fast(x.contiguous(memory_format=torch.channels_last), ["layer1", "layer2"])
+        assert calls == [1]
+        for name in ("layer1", "layer2"):
+            assert _rel_err(got[name], want[name]) < 1e-4, name
+        # with conv1 among the outputs the stem runs unfused (its output is the full-resolution map)
+        plain = fast(x, ["conv1", "layer1"])
+        assert calls == [1] and plain["conv1"].shape == want["conv1"].shape
+        assert _rel_err(plain["layer1"], want["layer1"]) < 1e-4
+
+
 def test_nothing_converts_without_the_kernel(backbone, monkeypatch):
     monkeypatch.setattr(winograd, "load_kernel", lambda: None)
+    monkeypatch.setattr(cpu_backbone, "load_kernel", lambda: None)
     folded = fold_batchnorm(backbone)
-    assert use_winograd_blocks(folded) == 0
+    assert use_winograd_blocks(folded) == 0 and use_fused_stem(folded) == 0
     assert not any(isinstance(m, WinogradBasicBlock) for m in folded.modules())
+    assert getattr(folded, "fused_stem", None) is None
 
 
 def test_atom_features_with_and_without_winograd(tmp_path, monkeypatch, caplog):
