@@ -18,7 +18,10 @@ For scale, the original implementation on this kind of machine with a random-wei
 9.6 frames/s with 2 threads (6.0 with 1), ~3 s first frame, ~25 ms backbone per frame, ~30 ms box
 refinement per frame, ~190 ms per CG update.
 
-    python benchmarks/bench_atom.py [--threads 2] [--frames 0] [--synthetic 3]
+    python benchmarks/bench_atom.py [--threads 2] [--frames 0] [--synthetic 3] [--repeats 1]
+
+The machine's speed can drift by 10-20% between runs (a shared host): compare figures from
+interleaved runs, or use --repeats and look at the spread.
 """
 from __future__ import annotations
 
@@ -75,8 +78,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     parser.add_argument("--frames", type=int, default=0, help="frames per sequence (0: all)")
     parser.add_argument("--synthetic", type=int, default=3, help="number of synthetic sequences")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="run all sequences this many times; prints each repeat's frames/s, their "
+                             "min/median/max and the parts over all repeats (default 1)")
     parser.add_argument("overrides", nargs="*", metavar="key=value", help="ATOM parameter overrides")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     torch.set_num_threads(args.threads)
 
@@ -91,11 +99,32 @@ def main() -> None:
     # warm-up: load the network and touch every code path once
     run(sequences[0], 3, args.overrides)
 
-    results = [run(seq, args.frames, args.overrides) for seq in sequences]
     print(f"ATOM default, CPU, {args.threads} thread(s), overrides: {args.overrides or 'none'}")
-    print(f"{'sequence':<20}{'frames':>7}{'fps':>8}{'first frame s':>15}{'target found':>14}")
-    for r in results:
-        print(f"{r['name']:<20}{r['frames']:>7}{r['frames'] / r['total']:>8.2f}{r['first']:>15.2f}{r['refined']:>14}")
+    repeats = []
+    for i in range(args.repeats):
+        results = [run(seq, args.frames, args.overrides) for seq in sequences]
+        repeats.append(results)
+        if args.repeats > 1:
+            frames, total = sum(r["frames"] for r in results), sum(r["total"] for r in results)
+            print(f"repeat {i + 1}: {frames / total:6.2f} frames/s, first frame {np.mean([r['first'] for r in results]):.2f} s, "
+                  f"backbone {sum(r['parts'].get('backbone', 0.0) for r in results) / frames * 1000:.1f} ms/frame")
+    report([r for results in repeats for r in results], args.repeats)
+    if args.repeats > 1:
+        fps = sorted(sum(r["frames"] for r in rs) / sum(r["total"] for r in rs) for rs in repeats)
+        print(f"frames/s over {args.repeats} repeats: min {fps[0]:.2f}, median {float(np.median(fps)):.2f}, "
+              f"max {fps[-1]:.2f}")
+
+
+def report(results: list, repeats: int) -> None:
+    """The per-sequence table (summed over repeats) and the mean parts per frame."""
+    names = list(dict.fromkeys(r["name"] for r in results))
+    print(f"{'sequence':<20}{'frames':>7}{'fps':>8}{'first frame s':>15}{'target found':>14}"
+          + ("  (all repeats)" if repeats > 1 else ""))
+    for name in names:
+        rs = [r for r in results if r["name"] == name]
+        frames, total = sum(r["frames"] for r in rs), sum(r["total"] for r in rs)
+        print(f"{name:<20}{frames:>7}{frames / total:>8.2f}{np.mean([r['first'] for r in rs]):>15.2f}"
+              f"{sum(r['refined'] for r in rs):>14}")
     frames = sum(r["frames"] for r in results)
     total = sum(r["total"] for r in results)
     print(f"{'all':<20}{frames:>7}{frames / total:>8.2f}{np.mean([r['first'] for r in results]):>15.2f}"
@@ -112,7 +141,6 @@ def main() -> None:
     print(f"  {'total':<16}{per_frame:8.1f}")
     print(f"ratio total / backbone-only time: {per_frame / parts['backbone']:.2f}")
     print(f"IoU-feature windows grown during refinement: {sum(r['growths'] for r in results)} times in {frames} frames")
-
 
 if __name__ == "__main__":
     main()
