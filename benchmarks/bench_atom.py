@@ -106,8 +106,10 @@ def main() -> None:
         repeats.append(results)
         if args.repeats > 1:
             frames, total = sum(r["frames"] for r in results), sum(r["total"] for r in results)
-            print(f"repeat {i + 1}: {frames / total:6.2f} frames/s, first frame {np.mean([r['first'] for r in results]):.2f} s, "
-                  f"backbone {sum(r['parts'].get('backbone', 0.0) for r in results) / frames * 1000:.1f} ms/frame")
+            first = np.mean([r["first"] for r in results])
+            backbone = sum(r["parts"].get("backbone", 0.0) for r in results) / frames * 1000
+            print(f"repeat {i + 1}: {frames / total:6.2f} frames/s, first frame {first:.2f} s, "
+                  f"backbone {backbone:.1f} ms/frame")
     report([r for results in repeats for r in results], args.repeats)
     if args.repeats > 1:
         fps = sorted(sum(r["frames"] for r in rs) / sum(r["total"] for r in rs) for rs in repeats)

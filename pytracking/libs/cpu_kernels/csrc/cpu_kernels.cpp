@@ -12,9 +12,9 @@
 //   y = act(pre) . v and its gradient dy/dx = (act'(pre) * v) W, act = ReLU or identity; both
 //   products read the same W (ATOM's IoU-Net head, P = 10 boxes).
 //
-// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h) are compiled twice: generic, and
-// for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has both. (Both copies
-// use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
+// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h) are compiled
+// twice: generic, and for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has
+// both. (Both copies use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
 #include <torch/extension.h>
 
 #include <ATen/Parallel.h>
