@@ -2,7 +2,8 @@
 
 The compiled kernel computes the convolution row by row and pools each group of three rows at once,
 so the full-resolution activation (64 x 144 x 144 for ATOM's 288 x 288 patches) never goes to memory.
-Same result as torch's convolution, ReLU and max pooling up to float32 summation order.
+Same result as torch's convolution, ReLU and max pooling up to float32 summation order (for
+finite inputs: the kernel's ReLU maps NaN to 0 where torch's keeps it).
 """
 from __future__ import annotations
 

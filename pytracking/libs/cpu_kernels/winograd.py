@@ -96,7 +96,8 @@ def conv3x3(x: torch.Tensor, conv: nn.Conv2d, residual: Optional[torch.Tensor] =
 
     ``padding``: zero padding ``(top, bottom, left, right)``; default ``conv.padding`` on every side.
     ``conv`` must pass :func:`supports`; the kernel must be built. Inference only: no gradients
-    flow through it, so it refuses tensors that require them while autograd is on."""
+    flow through it, so it refuses tensors that require them while autograd is on. The fused ReLU
+    maps NaN to 0 (torch's keeps NaN)."""
     kernel = load_kernel()
     if kernel is None:
         raise RuntimeError(f"winograd: {missing_reason()}")
