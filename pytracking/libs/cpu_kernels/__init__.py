@@ -20,7 +20,9 @@ import logging
 from types import ModuleType
 from typing import Optional
 
-__all__ = ["BUILD_COMMAND", "load_kernel", "missing_reason"]
+import torch
+
+__all__ = ["BUILD_COMMAND", "load_kernel", "missing_reason", "require_kernel", "refuse_grad"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,19 @@ def load_kernel() -> Optional[ModuleType]:
 def missing_reason() -> Optional[str]:
     """Why the compiled kernels are unavailable, or None when they are loaded."""
     return None if load_kernel() is not None else _missing
+
+
+def require_kernel(op: str) -> ModuleType:
+    """The compiled module; RuntimeError naming ``op`` and the build command when it is missing."""
+    kernel = load_kernel()
+    if kernel is None:
+        raise RuntimeError(f"{op}: {missing_reason()}")
+    return kernel
+
+
+def refuse_grad(op: str, *tensors: Optional[torch.Tensor]) -> None:
+    """RuntimeError when autograd is on and one of ``tensors`` requires grad: the kernels are
+    inference-only, and a gradient would be lost silently."""
+    if torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors):
+        raise RuntimeError(f"{op} is inference-only (no gradients): call it under torch.no_grad() "
+                           "or with tensors that do not require grad")

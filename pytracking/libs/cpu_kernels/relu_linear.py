@@ -12,7 +12,7 @@ from typing import Tuple
 
 import torch
 
-from pytracking.libs.cpu_kernels import load_kernel, missing_reason
+from pytracking.libs.cpu_kernels import load_kernel, require_kernel
 
 __all__ = ["supports", "relu_linear_grad"]
 
@@ -29,9 +29,7 @@ def relu_linear_grad(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, 
                      relu: bool) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(y, dy/dx)`` (``P``, ``P x K``) for ``y = act(x weight^T + bias) out_weight`` (see the
     module docstring). Inference only: the results carry no autograd history."""
-    kernel = load_kernel()
-    if kernel is None:
-        raise RuntimeError(f"relu_linear_grad: {missing_reason()}")
+    kernel = require_kernel("relu_linear_grad")
     with torch.no_grad():
         return kernel.relu_linear_grad(x.contiguous(), weight.contiguous(), bias.contiguous(),
                                        out_weight.contiguous(), bool(relu))

@@ -7,13 +7,13 @@ finite inputs: the kernel's ReLU maps NaN to 0 where torch's keeps it).
 """
 from __future__ import annotations
 
-import weakref
 from typing import Optional
 
 import torch
 import torch.nn as nn
 
-from pytracking.libs.cpu_kernels import load_kernel, missing_reason
+from pytracking.libs.cpu_kernels import refuse_grad, require_kernel
+from pytracking.libs.derived_cache import DerivedCache
 
 __all__ = ["supports", "packed_weight", "conv_relu_maxpool"]
 
@@ -34,31 +34,22 @@ def supports(conv: nn.Module, maxpool: nn.Module) -> bool:
             and pair(maxpool.dilation) == (1, 1) and not maxpool.ceil_mode)
 
 
-# conv module -> (weak reference to its weight, that tensor's version, packed weight, bias)
-_packed: "weakref.WeakKeyDictionary[nn.Conv2d, tuple]" = weakref.WeakKeyDictionary()
+_packed: DerivedCache[torch.Tensor] = DerivedCache()
 
 
 def packed_weight(conv: nn.Conv2d) -> torch.Tensor:
     """``conv.weight`` as ``[(ky * 7 + kx) * C + c, o]`` (contiguous), cached per module and redone
     when the weight tensor is replaced or changed in place."""
     weight = conv.weight
-    cached = _packed.get(conv)
-    if cached is None or cached[0]() is not weight or cached[1] != weight._version:
-        packed = weight.detach().permute(2, 3, 1, 0).reshape(-1, weight.shape[0]).contiguous()
-        cached = (weakref.ref(weight), weight._version, packed)
-        _packed[conv] = cached
-    return cached[2]
+    return _packed.get(conv, (weight,),
+                       lambda: weight.detach().permute(2, 3, 1, 0).reshape(-1, weight.shape[0]).contiguous())
 
 
 def conv_relu_maxpool(x: torch.Tensor, conv: nn.Conv2d, bias: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``max_pool2d(relu(conv(x)), 3, 2, 1)`` (channels-last output) for a ``conv`` that passes
     :func:`supports` (with a 3 x 3 / 2 / 1 max pooling). Inference only."""
-    kernel = load_kernel()
-    if kernel is None:
-        raise RuntimeError(f"stem: {missing_reason()}")
-    if torch.is_grad_enabled() and (x.requires_grad or conv.weight.requires_grad):
-        raise RuntimeError("stem conv_relu_maxpool is inference-only (no gradients): call it under "
-                           "torch.no_grad() or with tensors that do not require grad")
+    kernel = require_kernel("stem")
+    refuse_grad("stem conv_relu_maxpool", x, conv.weight)
     if bias is None:
         bias = conv.bias.detach() if conv.bias is not None else x.new_zeros(conv.out_channels)
     return kernel.stem_conv_relu_maxpool(x.float(), packed_weight(conv), bias.contiguous())

@@ -13,16 +13,17 @@ build). Inputs are float32 CPU tensors, channels-last; channel counts are multip
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
 
-from pytracking.libs.cpu_kernels import load_kernel, missing_reason
+from pytracking.libs.cpu_kernels import load_kernel, missing_reason, refuse_grad, require_kernel
+from pytracking.libs.derived_cache import DerivedCache
 
-__all__ = ["G", "B_T", "A_T", "MIN_TILES", "supports", "worthwhile", "transform_weight", "weight_tiles",
-           "conv3x3"]
+# load_kernel / missing_reason are re-exported: callers ask this module whether it can run
+__all__ = ["G", "B_T", "A_T", "MIN_TILES", "load_kernel", "missing_reason", "supports", "worthwhile",
+           "transform_weight", "weight_tiles", "conv3x3"]
 
 # F(4x4, 3x3) with the interpolation points 0, 1, -1, 2, -2 and infinity (Lavin & Gray 2016):
 # y = A^T [(G g G^T) * (B^T d B)] A for a 3x3 filter g and a 6x6 input tile d.
@@ -75,19 +76,13 @@ def transform_weight(weight: torch.Tensor) -> torch.Tensor:
     return u.reshape(36, weight.shape[1], weight.shape[0]).float().contiguous()
 
 
-# conv module -> (weak reference to its weight tensor, that tensor's version, transformed weight)
-_tiles: "weakref.WeakKeyDictionary[nn.Conv2d, tuple]" = weakref.WeakKeyDictionary()
+_tiles: DerivedCache[torch.Tensor] = DerivedCache()
 
 
 def weight_tiles(conv: nn.Conv2d) -> torch.Tensor:
     """:func:`transform_weight` of ``conv.weight``, cached per module and redone when the weight
     tensor is replaced or changed in place."""
-    weight = conv.weight
-    cached = _tiles.get(conv)
-    if cached is None or cached[0]() is not weight or cached[1] != weight._version:
-        cached = (weakref.ref(weight), weight._version, transform_weight(weight))
-        _tiles[conv] = cached
-    return cached[2]
+    return _tiles.get(conv, (conv.weight,), lambda: transform_weight(conv.weight))
 
 
 def conv3x3(x: torch.Tensor, conv: nn.Conv2d, residual: Optional[torch.Tensor] = None, relu: bool = False,
@@ -98,19 +93,14 @@ def conv3x3(x: torch.Tensor, conv: nn.Conv2d, residual: Optional[torch.Tensor] =
     ``conv`` must pass :func:`supports`; the kernel must be built. Inference only: no gradients
     flow through it, so it refuses tensors that require them while autograd is on. The fused ReLU
     maps NaN to 0 (torch's keeps NaN)."""
-    kernel = load_kernel()
-    if kernel is None:
-        raise RuntimeError(f"winograd: {missing_reason()}")
+    kernel = require_kernel("winograd")
     if not supports(conv):
         raise ValueError(f"winograd conv3x3: unsupported convolution {conv}")
     if padding is None:
         padding = (conv.padding[0], conv.padding[0], conv.padding[1], conv.padding[1])
     if len(padding) != 4:
         raise ValueError(f"winograd conv3x3: padding must be (top, bottom, left, right), got {padding!r}")
-    if torch.is_grad_enabled() and any(t is not None and t.requires_grad
-                                       for t in (x, residual, conv.weight, conv.bias)):
-        raise RuntimeError("winograd conv3x3 is inference-only (no gradients): call it under torch.no_grad() "
-                           "or with tensors that do not require grad")
+    refuse_grad("winograd conv3x3", x, residual, conv.weight, conv.bias)
     x = x.contiguous(memory_format=torch.channels_last)
     if residual is not None:
         residual = residual.contiguous(memory_format=torch.channels_last)

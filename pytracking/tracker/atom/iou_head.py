@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import weakref
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -24,6 +23,7 @@ from torch.nn.utils.fusion import fuse_linear_bn_weights
 from ltr.models.bbreg.atom_iou_net import boxes_to_rois, is_plain_atom_iou_net
 from ltr.models.layers.blocks import LinearBlock
 from pytracking.libs.cpu_kernels import relu_linear
+from pytracking.libs.derived_cache import DerivedCache
 from pytracking.libs.packed_linear import PackedLinear
 
 
@@ -98,9 +98,8 @@ def _supports_closed_form(predictor: nn.Module) -> bool:
     return isinstance(predictor.iou_predictor, nn.Linear) and predictor.iou_predictor.out_features == 1
 
 
-# predictor -> ((weak reference, version) of each head tensor, folded head); rebuilt when a tensor
-# was replaced or changed in place
-_HEADS: "weakref.WeakKeyDictionary[nn.Module, Tuple[tuple, ClosedFormHead]]" = weakref.WeakKeyDictionary()
+# predictor -> folded head; rebuilt when a head tensor was replaced or changed in place
+_HEADS: DerivedCache[ClosedFormHead] = DerivedCache()
 
 
 def _head_tensors(predictor: nn.Module) -> List[torch.Tensor]:
@@ -113,21 +112,18 @@ def closed_form_head(predictor: nn.Module) -> Optional[ClosedFormHead]:
     batch norm, then a one-output linear layer), or None for any other predictor."""
     if not _supports_closed_form(predictor):
         return None
-    tensors = _head_tensors(predictor)
-    cached = _HEADS.get(predictor)
-    if cached is not None and len(cached[0]) == len(tensors) and all(
-            ref() is t and version == t._version for (ref, version), t in zip(cached[0], tensors)):
-        return cached[1]
+    return _HEADS.get(predictor, _head_tensors(predictor), lambda: _fold_head(predictor))
+
+
+def _fold_head(predictor: nn.Module) -> ClosedFormHead:
     with torch.no_grad():
         layers = (fold_linear_block(predictor.fc3_rt), fold_linear_block(predictor.fc4_rt))
         out = predictor.iou_predictor
         w_iou = out.weight.detach().reshape(-1)
         split = layers[0].weight.shape[0]
         bias = out.bias.detach().reshape(()) if out.bias is not None else w_iou.new_zeros(())
-        head = ClosedFormHead((predictor.prroi_pool3t, predictor.prroi_pool4t), layers,
+        return ClosedFormHead((predictor.prroi_pool3t, predictor.prroi_pool4t), layers,
                               (w_iou[:split], w_iou[split:]), bias)
-    _HEADS[predictor] = (tuple((weakref.ref(t), t._version) for t in tensors), head)
-    return head
 
 
 class BoxIoUObjective:
