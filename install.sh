@@ -3,7 +3,7 @@
 # already done are skipped, and existing settings files are never touched.
 #
 #   bash install.sh                    # CPU torch 2.13.0 (default)
-#   TORCH_SPEC=torch bash install.sh   # e.g. the registry's default (CUDA) build on a GPU machine
+#   TORCH_SPEC=torch==2.14.1 bash install.sh   # another torch release, e.g. the registry's CUDA build
 #   SKIP_MAIN_JOB=1 bash install.sh    # set up only (the main job tracks the built-in benchmark)
 set -euo pipefail
 
@@ -11,12 +11,12 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$REPO"
 VENV="$REPO/.venv"
 PY="$VENV/bin/python"
-TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
-# visdom ships only an sdist whose setup.py imports pkg_resources, which the newest setuptools no
-# longer has; we build it (and our own packages) without isolation against a setuptools that has it.
-SETUPTOOLS_SPEC="setuptools>=64,<81"
+DEFAULT_TORCH_SPEC="torch==2.13.0"
+TORCH_SPEC="${TORCH_SPEC:-$DEFAULT_TORCH_SPEC}"
+CONSTRAINTS="$REPO/constraints.txt"
 
 step() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\ninstall.sh: %s\n' "$*" >&2; exit 1; }
 
 step "Python virtual environment in $VENV"
 if [ ! -x "$PY" ]; then
@@ -25,26 +25,33 @@ else
     echo "exists"
 fi
 PIP=("$PY" -m pip --disable-pip-version-check)
+"$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+    || echo "warning: constraints.txt was resolved for Python 3.11; $("$PY" -V) may not find every pin."
 
-step "Build tools ($SETUPTOOLS_SPEC, wheel, ninja)"
-if "$PY" - "$SETUPTOOLS_SPEC" <<'EOF'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-try:
-    major = int(version("setuptools").split(".")[0])
-    version("wheel"); version("ninja")
-except PackageNotFoundError:
-    sys.exit(1)
-sys.exit(0 if 64 <= major < 81 else 1)
-EOF
-then
+# Every pip call below, and every build environment pip creates, is held to the pins. The default
+# TORCH_SPEC is the pin itself; another TORCH_SPEC replaces the torch line, and whatever that torch
+# brings in that is not pinned (e.g. CUDA libraries) is pinned as installed, in the venv's copy.
+EFFECTIVE="$VENV/constraints.txt"
+if [ "$TORCH_SPEC" = "$DEFAULT_TORCH_SPEC" ]; then
+    cp "$CONSTRAINTS" "$EFFECTIVE"
+else
+    grep -v -i '^torch==' "$CONSTRAINTS" > "$EFFECTIVE"
+fi
+export PIP_CONSTRAINT="$EFFECTIVE"
+PINS=("$PY" "$REPO/tools/pins.py")
+
+step "Build tools (setuptools, wheel, ninja at their pins)"
+if "${PINS[@]}" build-tools "$EFFECTIVE" 2>/dev/null; then
     echo "present"
 else
-    "${PIP[@]}" install -q "$SETUPTOOLS_SPEC" wheel ninja
+    "${PIP[@]}" install -q setuptools wheel ninja
 fi
 
 step "PyTorch ($TORCH_SPEC)"
 "${PIP[@]}" install -q "$TORCH_SPEC"
+if [ "$TORCH_SPEC" != "$DEFAULT_TORCH_SPEC" ]; then
+    "${PINS[@]}" pin-installed "$EFFECTIVE" torch
+fi
 
 step "libjpeg-turbo for jpeg4py"
 if ldconfig -p 2>/dev/null | grep 'libturbojpeg\.so' >/dev/null; then
@@ -59,15 +66,24 @@ else
 fi
 
 step "Project packages (ltr, pytracking, prroi_pool) and dependencies"
-# The stamp records what was installed; if the package metadata and torch spec are unchanged, skip.
+# visdom, jpeg4py and the project are built from source, without build isolation, by the build
+# tools installed above: check them first, so that a wrong setuptools stops here with the fix.
+"${PINS[@]}" build-tools "$EFFECTIVE" \
+    || fail "the build tools are not at their pinned versions (see above); nothing was built."
+# The stamp records what was installed; if the package metadata, pins and torch are unchanged, skip.
 STAMP="$VENV/.pytracking-install-stamp"
-STAMP_NEW="$(cat setup.py setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1) $TORCH_SPEC"
+STAMP_NEW="$(cat setup.py setup.cfg pyproject.toml "$EFFECTIVE" | sha256sum | cut -d' ' -f1) $TORCH_SPEC"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_NEW" ] && "$PY" -c "import ltr, pytracking, visdom" 2>/dev/null; then
     echo "up to date"
 else
     "${PIP[@]}" install -q --no-build-isolation -e ".[all]"
     echo "$STAMP_NEW" > "$STAMP"
 fi
+
+step "Installed versions against the pins ($(basename "$CONSTRAINTS"))"
+"${PINS[@]}" check "$EFFECTIVE" || fail "the environment does not match the pins (see above)."
+"${PIP[@]}" check || fail "pip check found broken requirements (see above)."
+echo "every package at its pin"
 
 step "visdom front end (its JavaScript and CSS from the npm registry, so the page works offline)"
 if command -v npm >/dev/null 2>&1; then
