@@ -12,10 +12,11 @@ import difflib
 import importlib.util
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+from ltr.admin.atomic_file import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +92,10 @@ class EnvFileSpec:
         path = self.settings_file()
         if path.exists():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".local-", suffix=".py.tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(self.render_default_file())
-            try:
-                os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
-            except FileExistsError:
-                return False
-        finally:
-            os.unlink(tmp)
+        try:  # never overwrite: a file that appeared meanwhile stays
+            write_atomic(path, self.render_default_file(), overwrite=False)
+        except FileExistsError:
+            return False
         logger.info("Created settings file with defaults: %s", path)
         return True
 

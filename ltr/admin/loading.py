@@ -10,7 +10,6 @@ their current names and under the names older checkpoints of the original projec
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
 import os
@@ -21,13 +20,12 @@ from typing import Any
 
 import torch
 
-from ltr.admin.model_constructor import NetConstructor
+from ltr.admin.model_constructor import ConstructorNotAllowed, NetConstructor, canonical_module
 from ltr.admin.settings import EnvironmentRecord, Settings
 from ltr.admin.stats import AverageMeter, StatValue
 
 logger = logging.getLogger(__name__)
 
-_LEGACY_PREFIX = "dlframework."
 _EPOCH_RE = re.compile(r"_ep(\d+)\.pth\.tar$")
 
 
@@ -113,16 +111,18 @@ def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str |
     if constructor is None:
         raise RuntimeError(f"Checkpoint {checkpoint_path} stores no network constructor; build the "
                            f"network in code and load checkpoint['net'] into it.")
+    if not isinstance(constructor, NetConstructor):
+        raise ConstructorNotAllowed(f"Checkpoint {checkpoint_path}: 'constructor' is a "
+                                    f"{type(constructor).__name__}, not a NetConstructor")
     if constructor_fun_name is not None:
         constructor.fun_name = constructor_fun_name
     if constructor_module is not None:
         constructor.fun_module = constructor_module
-    if constructor.fun_module.startswith(_LEGACY_PREFIX):
-        constructor.fun_module = constructor.fun_module[len(_LEGACY_PREFIX):]
+    net_fun = constructor.resolve(str(checkpoint_path))  # refuses anything not allow-listed
+    constructor.fun_module = canonical_module(constructor.fun_module)
 
     if kwargs:
-        net_fun = getattr(importlib.import_module(constructor.fun_module), constructor.fun_name)
-        accepted = inspect.signature(net_fun).parameters
+        accepted = inspect.signature(inspect.unwrap(net_fun)).parameters
         constructor.kwds = dict(constructor.kwds)
         for name, value in kwargs.items():
             if name in accepted:
@@ -131,7 +131,7 @@ def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str |
                 logger.warning("load_network: %s.%s takes no argument '%s'; ignored",
                                constructor.fun_module, constructor.fun_name, name)
 
-    net = constructor.get()
+    net = constructor.get(str(checkpoint_path))
     try:
         net.load_state_dict(checkpoint_dict["net"])
     except (KeyError, RuntimeError) as exc:

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from ltr.admin.environment import env_settings
+from ltr.admin.pickled_state import validated_state
 
 #: Fields the framework itself reads, with their default values.
 DEFAULTS: dict[str, Any] = {
@@ -56,6 +57,10 @@ class EnvironmentRecord:
     def __init__(self, values: dict[str, str] | None = None) -> None:
         for name, value in (values or {}).items():
             setattr(self, name, value)
+
+    def __setstate__(self, state: Any) -> None:
+        self.__dict__.update(validated_state(state, "EnvironmentRecord",
+                                             value_types=(str, type(None))))
 
     def __repr__(self) -> str:
         return f"EnvironmentRecord({vars(self)!r})"
@@ -130,7 +135,7 @@ class Settings:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(validated_state(state, "Settings"))
 
 
 def _environment_values(env: Any) -> dict[str, str]:

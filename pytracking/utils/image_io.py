@@ -6,18 +6,21 @@ import os
 import cv2
 import numpy as np
 
+from ltr.data.image_loader import ImageLoadError, decode_with_opencv
 
-class FrameReadError(OSError):
-    """A frame file is missing or cannot be decoded."""
+
+class FrameReadError(ImageLoadError):
+    """A frame file is missing, truncated or cannot be decoded."""
 
 
 def read_frame(path: "str | os.PathLike[str]") -> np.ndarray:
-    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded)."""
+    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded).
+    Missing, truncated and undecodable files raise :class:`FrameReadError` naming the file."""
     path = os.fspath(path)
-    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if image is None:
-        reason = "does not exist" if not os.path.exists(path) else "cannot be decoded as an image"
-        raise FrameReadError(f"Frame file {path} {reason}")
+    try:
+        image = decode_with_opencv(path, cv2.IMREAD_UNCHANGED)
+    except ImageLoadError as exc:
+        raise FrameReadError(exc.path, exc.reason) from None
     return to_rgb(image, bgr=True)
 
 

@@ -132,7 +132,7 @@ def test_checkpoint_contents_and_load_network(workspace):
     path = ws / "checkpoints" / "ltr" / "test" / "run" / "Linear_ep0001.pth.tar"
     state = loading.torch_load_legacy(path)
     assert set(state) == {"epoch", "actor_type", "net_type", "net", "net_info", "constructor",
-                          "optimizer", "lr_scheduler", "stats", "settings"}
+                          "optimizer", "lr_scheduler", "stats", "settings", "rng_state"}
     assert (state["epoch"], state["actor_type"], state["net_type"]) == (1, "RegressionActor", "Linear")
     assert state["settings"].project_path == "ltr/test/run"
     net, _ = loading.load_network(path)
