@@ -18,14 +18,14 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-import logging
 import pkgutil
 import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, TypeVar
 
-logger = logging.getLogger(__name__)
+from ltr.admin.pickled_state import validated_state
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,13 +55,9 @@ class NetConstructor:
         self.kwds = kwds
 
     def __setstate__(self, state: Any) -> None:
-        """Unpickling (also from ``torch.load(weights_only=True)``): only the four known fields."""
-        if not isinstance(state, Mapping):
-            raise ConstructorNotAllowed(f"NetConstructor state must be a dict, not "
-                                        f"{type(state).__name__}")
-        unknown = sorted(str(k) for k in state if k not in ("fun_name", "fun_module", "args", "kwds"))
-        if unknown:
-            raise ConstructorNotAllowed(f"NetConstructor with unknown fields {unknown}")
+        """Unpickling (also from ``torch.load(weights_only=True)``): only the four known fields;
+        their types are checked by :meth:`resolve` before anything is built."""
+        state = validated_state(state, "NetConstructor", ("fun_name", "fun_module", "args", "kwds"))
         self.fun_name = state.get("fun_name")
         self.fun_module = state.get("fun_module")
         self.args = state.get("args", ())
