@@ -15,6 +15,7 @@ from typing import Iterable, Optional, Sequence as Seq, Union
 import numpy as np
 from tqdm import tqdm
 
+from ltr.admin.atomic_file import remove_orphans
 from pytracking.analysis.cache import file_stamp, fingerprint, load_entry, save_entry
 from pytracking.analysis.conventions import get_convention
 from pytracking.analysis.curves import TrackerCurves, compute_curves
@@ -110,6 +111,7 @@ def tracker_curves(spec: TrackerSpec, sequences: Seq[Sequence], convention: str 
         gt_fingerprint = fingerprint(names, gts + valids)
     stamps = [file_stamp(result_file(d, n)) for d in spec.run_dirs(results_path) for n in names]
     fp = fingerprint([gt_fingerprint, convention, str(exclude_invalid_frames)] + stamps, [])
+    remove_orphans(Path(cache_dir))
     cache_file = Path(cache_dir) / f"{spec.key}__{convention}__excl{int(exclude_invalid_frames)}.npz"
     cached = load_entry(cache_file, fp)
     if cached is not None:
