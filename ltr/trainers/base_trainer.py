@@ -19,6 +19,8 @@ from ltr.admin.stats import AverageMeter, StatValue
 from ltr.admin import multigpu
 from ltr.admin.multigpu import unwrap
 from ltr.admin.settings import default_device
+from ltr.data.image_loader import ImageLoadError
+from ltr.data.sampler import FrameSamplingError
 from ltr.trainers import rng_state
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ _DESCRIPTIVE_FIELDS = ("lr_scheduler", "rng_state", "constructor", "net_type", "
 PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
     TypeError, ValueError, KeyError, IndexError, AttributeError, NameError, ImportError,
     NotImplementedError, AssertionError, FileNotFoundError, PermissionError, IsADirectoryError,
-    NotADirectoryError, SyntaxError, pickle.UnpicklingError)
+    NotADirectoryError, SyntaxError, pickle.UnpicklingError, ImageLoadError, FrameSamplingError)
 
 
 def _check_stats(stats: Any, path: Path) -> None:
