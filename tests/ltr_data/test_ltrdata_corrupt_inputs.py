@@ -151,3 +151,33 @@ def test_fail_safe_does_not_retry_permanent_errors(isolated_settings):
         with pytest.raises(type(error)):
             trainer.train(1, fail_safe=True)
         assert Failing.calls == expected_calls, type(error).__name__
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("bbox", [1.0, 2.0, 3.0], "4 numbers"),
+    ("bbox", "10 20 30 40", "4 numbers"),
+    ("bbox", [1, 2, True, 4], "4 numbers"),
+    ("image_id", 987654, "unknown image id 987654"),
+    ("category_id", 4242, "unknown category id 4242"),
+])
+def test_bad_coco_annotation_is_skipped_naming_file_and_annotation(coco_info, tmp_path, caplog,
+                                                                   field, value, problem):
+    import json
+    import shutil
+
+    from ltr.dataset import MSCOCOSeq
+
+    root = tmp_path / "coco"
+    shutil.copytree(coco_info.root, root)
+    (annotation_file,) = (root / "annotations").glob("instances_train*.json")
+    document = json.loads(annotation_file.read_text())
+    good = MSCOCOSeq(str(root)).get_num_sequences()
+    document["annotations"][1][field] = value
+    bad_id = document["annotations"][1]["id"]
+    annotation_file.write_text(json.dumps(document))
+    with caplog.at_level(logging.WARNING, logger="ltr.dataset.coco_index"):
+        dataset = MSCOCOSeq(str(root))
+    assert dataset.get_num_sequences() == good - 1
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert str(annotation_file) in message and f"annotation id {bad_id} " in message
+    assert problem in message
