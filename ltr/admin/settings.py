@@ -25,6 +25,7 @@ import torch
 
 from ltr.admin.environment import env_settings
 from ltr.admin.pickled_state import validated_state
+from ltr.admin.value_range import check_range
 
 #: Fields the framework itself reads, with their default values.
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
     "use_visdom": False,        # also send the per-epoch loss curves to a visdom server
     "visdom_server": "127.0.0.1",  # visdom server host (python -m pytracking.utils.visdom_server)
     "visdom_port": 8097,        # visdom server port
+}
+
+#: Allowed values of the numeric fields (checked when set, see :mod:`ltr.admin.value_range`).
+RANGES: dict[str, str] = {
+    "print_interval": ">= 1", "max_restarts": ">= 0", "rank": ">= 0", "world_size": ">= 1",
+    "local_rank": ">= 0", "visdom_port": "[1, 65535]",
 }
 
 _NEAR_MISS_CUTOFF = 0.8
@@ -86,10 +93,14 @@ class Settings:
                     f"Settings field '{name}' looks like a misspelling of '{close[0]}'; set "
                     f"'{close[0]}' instead (or use settings.add_field('{name}', value) if the new "
                     f"name is intended).")
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
 
     def add_field(self, name: str, value: Any) -> None:
-        """Set a field without the misspelling check."""
+        """Set a field without the misspelling check (ranges are still checked)."""
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
 
     def add_fields(self, defaults: dict[str, Any], overrides: dict[str, Any] | None, what: str) -> None:

@@ -294,7 +294,9 @@ def test_no_restart_without_fail_safe_and_retries_are_capped(workspace):
 
 def test_bad_print_interval_is_rejected():
     trainer = make_trainer()
-    trainer.settings.print_interval = 0
+    with pytest.raises(ValueError, match="print_interval"):
+        trainer.settings.print_interval = 0  # checked when set
+    object.__setattr__(trainer.settings, "print_interval", 0)  # and again by the trainer
     with pytest.raises(ValueError, match="print_interval"):
         LTRTrainer(trainer.actor, trainer.loaders, trainer.optimizer, trainer.settings)
 
