@@ -57,6 +57,11 @@ class ATOMParams(Params):
 
     # ---- network / features
     network: str = "atom_default.pth"        # file in the network_path setting, or absolute path
+    # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
+    # with this registered constructor ('module.function') and keyword arguments (None: such files
+    # are an error naming this parameter).
+    net_architecture: Optional[str] = "ltr.models.bbreg.atom.atom_resnet18"  # the published one
+    net_architecture_kwargs: Optional[dict] = None
     output_layers: tuple = ("layer3",)       # backbone layers of the classifier
     normalize_power: Optional[float] = 2.0   # per-sample feature normalisation (None: off)
     use_iou_net: bool = True

@@ -42,7 +42,9 @@ def network_from_params(params, tracker: str, required: Sequence[str], net_class
     if params.network_path:
         path, reason = resolve_network_file(params.network_path)
         if path is not None:
-            net, _ = load_network(path)
+            net, _ = load_network(path, architecture=getattr(params, "net_architecture", None),
+                                  architecture_kwargs=getattr(params, "net_architecture_kwargs",
+                                                              None))
             missing = [m for m in required if not hasattr(net, m)]
             if missing:
                 raise TypeError(f"The network in {path} (params.network_path) is a "

@@ -23,6 +23,11 @@ class SiamFCParams(Params):
     use_gpu: bool = True
     network_path: Optional[str] = "siamfc_default.pth"
     net: Optional[Any] = None
+    # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
+    # with this registered constructor ('module.function') and keyword arguments (None: such files
+    # are an error naming this parameter).
+    net_architecture: Optional[str] = None   # e.g. 'ltr.models.siam.siamfc.siamfc_alexnet'
+    net_architecture_kwargs: Optional[dict] = None
     random_init_seed: int = 0
     net_width: float = 1.0
     exemplar_sz: int = 127

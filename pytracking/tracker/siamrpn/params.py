@@ -31,6 +31,11 @@ class SiamRPNParams(Params):
     use_gpu: bool = True
     network_path: Optional[str] = "siamrpn_alexnet.pth"
     net: Optional[Any] = None
+    # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
+    # with this registered constructor ('module.function') and keyword arguments (None: such files
+    # are an error naming this parameter).
+    net_architecture: Optional[str] = None   # e.g. 'ltr.models.siam.siamrpn.siamrpn_alexnet'
+    net_architecture_kwargs: Optional[dict] = None
     random_init_seed: int = 0
     model: str = "siamrpn_alexnet"
     net_width: float = 1.0
