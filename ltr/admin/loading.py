@@ -6,7 +6,13 @@ A checkpoint is a dict with at least ``net`` (state dict) and ``constructor``
 :class:`~ltr.admin.stats.StatValue`) and ``settings`` (:class:`~ltr.admin.settings.Settings` whose
 ``env`` is the machine's path settings). Only these classes are allow-listed for unpickling, under
 their current names and under the names older checkpoints of the original project use
-(``dlframework.common.utils.*``; ``ltr.admin.local.EnvironmentSettings`` for ``env``).
+(``dlframework.common.utils.*``; ``ltr.admin.local.EnvironmentSettings`` for ``env``), and each
+checks the state it is given (:mod:`ltr.admin.pickled_state`).
+
+A checkpoint is data: :func:`load_network` builds only networks of registered constructors with
+plain, correctly typed arguments (:mod:`ltr.admin.model_constructor`); anything else raises
+:class:`~ltr.admin.model_constructor.ConstructorNotAllowed` naming the file and the constructor,
+before anything named by the checkpoint is imported or called.
 """
 from __future__ import annotations
 

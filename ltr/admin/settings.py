@@ -62,7 +62,8 @@ class EnvironmentRecord:
     """The environment paths of a run as plain attributes (what a checkpoint stores as ``env``)."""
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
-        for name, value in (values or {}).items():
+        values = validated_state(values or {}, "EnvironmentRecord", value_types=(str, type(None)))
+        for name, value in values.items():
             setattr(self, name, value)
 
     def __setstate__(self, state: Any) -> None:
