@@ -168,3 +168,26 @@ def test_state_of_allow_listed_classes_is_validated(tmp_path):
     torch.save({"net": {}, "constructor": constructor}, tmp_path / "d.pth")
     with pytest.raises(ConstructorNotAllowed, match="d.pth.*non-text"):
         loading.load_network(tmp_path / "d.pth")
+
+
+def test_exploit_through_the_tracker_runner(tmp_path, isolated_settings):
+    """As with run_tracker.py: the tracker 'siamfc default' finds the file in network_path."""
+    import cv2
+    import numpy as np
+
+    from pytracking.evaluation.data import Sequence
+    from pytracking.evaluation.tracker import Tracker
+
+    marker = tmp_path / "owned"
+    folder = isolated_settings / "networks"
+    folder.mkdir()
+    write_checkpoint(folder / "siamfc_default.pth",
+                     NetConstructor("system", "os", (f"touch {marker}",), {}))
+    frames = []
+    for i in range(2):
+        frames.append(str(tmp_path / f"{i:04d}.png"))
+        cv2.imwrite(frames[-1], np.full((64, 64, 3), 100, np.uint8))
+    seq = Sequence("s", frames, "synthetic", np.array([[20.0, 20.0, 16.0, 16.0]] * 2))
+    with pytest.raises(ConstructorNotAllowed, match="siamfc_default.pth"):
+        Tracker("siamfc", "default").run_sequence(seq, overrides=["use_gpu=false"])
+    assert not marker.exists()
