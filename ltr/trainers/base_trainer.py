@@ -282,7 +282,9 @@ class BaseTrainer(ABC):
                     self.lr_scheduler.load_state_dict(state["lr_scheduler"])
                 else:  # checkpoints of the original project store no scheduler state
                     self.lr_scheduler.last_epoch = self.epoch
-            if state.get("rng_state") is not None:
+            # The random states are those of the process that wrote the checkpoint (rank 0); the
+            # other ranks of a distributed run keep their own, so that they still draw other data.
+            if state.get("rng_state") is not None and self.is_main_process:
                 rng_state.restore(state["rng_state"], self.loaders, str(path))
         logger.info("Loaded checkpoint %s (epoch %s)", path, state.get("epoch"))
         return True
