@@ -7,7 +7,8 @@ The sequences are discovered from the folder. Irregularities of the benchmark ar
 * sequences whose ground truth does not start at the first image (David: frame 300) or that
   leave out early frames (Tiger1) come from :data:`OTB_FRAME_RANGES`, the frame ranges the
   benchmark publishes; a sequence whose ground truth is shorter than its image folder ends after
-  its last annotated frame (Football1, Freeman3, Freeman4, Diving);
+  its last annotated frame (Football1, Freeman3, Freeman4, Diving); elsewhere such shortening
+  is logged as a warning;
 * two targets: ``groundtruth_rect.1.txt`` / ``.2.txt`` give sequences ``<Name>-1`` / ``<Name>-2``
   (Jogging, Skating2); empty ground-truth files are ignored (Human4's ``.1``);
 * ground-truth delimiters may be commas, tabs or spaces;
@@ -126,6 +127,11 @@ class OTBDataset(BaseDataset):
                 raise self.layout_error(f"sequence '{name}' needs frames {start}..{end} but "
                                         f"{len(missing)} are missing in {seq_dir / 'img'} "
                                         f"(first missing: frame {missing[0]})")
+            beyond = sum(1 for i in images if i > end)
+            if beyond and (rng is None or rng.end is None):
+                logger.warning("otb sequence '%s': %d images in %s but %s has %d rows; the sequence is "
+                               "shortened to its ground truth (frames %d..%d, %d images left out)", name,
+                               len(images), seq_dir / "img", gt_path.name, len(gt), start, end, beyond)
             frames = [str(images[i]) for i in range(start + omit, end + 1)]
             out.append(Sequence(name, frames, self.name, gt[omit:], attributes=attributes))
         return out
