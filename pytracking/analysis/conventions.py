@@ -78,16 +78,15 @@ def get_convention(name: str) -> Convention:
 
 
 def resolve_exclude_invalid(convention: Convention, exclude_invalid_frames: Optional[bool]) -> bool:
-    """The invalid-frame setting to use: the given one for ``pytracking`` (default True); the
-    toolkit conventions fix their own rule, and asking for another one is an error."""
+    """The invalid-frame setting to use: the given one for ``pytracking`` (default True). The
+    toolkit conventions fix their own rule; giving the setting with them is an error."""
     if convention.invalid_frames == INVALID_SETTING:
         return True if exclude_invalid_frames is None else bool(exclude_invalid_frames)
-    fixed = convention.invalid_frames == INVALID_COVER
-    if exclude_invalid_frames is not None and bool(exclude_invalid_frames) != fixed:
+    if exclude_invalid_frames is not None:
         raise ValueError(f"Convention '{convention.name}' fixes how invalid ground-truth frames count "
                          f"({convention.rule}); do not combine it with exclude_invalid_frames="
                          f"{exclude_invalid_frames} (--include-invalid-frames)")
-    return fixed
+    return False
 
 
 def frame_masks(gt: np.ndarray, visible: Optional[np.ndarray], cover: Optional[np.ndarray],

@@ -194,7 +194,7 @@ def evaluate(trackers: Iterable[Union[TrackerSpec, str]], dataset: Union[str, Se
     truth = GroundTruth.from_sequences(sequences, conv, exclude)
     names = truth.names
     cache_dir = out_dir / "cache" if use_cache else None
-    all_curves = [tracker_curves(spec, sequences, conv.name, exclude, results_path, cache_dir, truth)
+    all_curves = [tracker_curves(spec, sequences, conv.name, exclude_invalid_frames, results_path, cache_dir, truth)
                   for spec in tqdm(specs, desc="Evaluating trackers", disable=len(specs) < 2, leave=False)]
     present = np.stack([c.present.all(axis=0) for c in all_curves]).all(axis=0)
     if not present.all():
