@@ -1,4 +1,5 @@
-"""Run a tracker on a video file or a folder of frames from a given initial box; optionally save boxes and an annotated video.
+"""Run a tracker on a video file or a folder of frames from a given initial box; optionally save the boxes
+and an annotated video.
 
 Examples (from the repository root):
   python pytracking/run_video.py atom default my_video.mp4 --optional_box 100 80 40 60 --save_results

@@ -61,3 +61,7 @@ def test_cli_runs_as_script():
     proc = subprocess.run([sys.executable, str(REPO / "pytracking" / "run_analysis.py"), "--help"],
                           capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 0 and "--trackers" in proc.stdout and "atom:default" in proc.stdout
+    from pytracking.analysis.conventions import CONVENTIONS
+    help_lines = proc.stdout.splitlines()
+    for conv in CONVENTIONS.values():     # each rule is stated in one line
+        assert f"  {conv.name}: {conv.rule}" in help_lines

@@ -128,3 +128,17 @@ def test_got10k_export_has_the_server_zip_files(isolated_settings):
     otb = isolated_settings / "otbexp" / "mine"
     assert np.loadtxt(otb / "GOT-10k_Test_000001.txt", delimiter=",").shape == (4, 4)
     assert np.loadtxt(otb / "times" / "GOT-10k_Test_000001_time.txt").shape == (4,)
+
+
+def test_got10k_frame_and_ground_truth_counts_disagree_warns(tmp_path, caplog):
+    from pytracking.evaluation.got10kdataset import GOT10kDataset
+    seq_dir = tmp_path / "val" / "GOT-10k_Val_000001"
+    seq_dir.mkdir(parents=True)
+    (tmp_path / "val" / "list.txt").write_text("GOT-10k_Val_000001\n")
+    for i in range(1, 4):
+        (seq_dir / f"{i:08d}.jpg").write_bytes(b"")
+    (seq_dir / "groundtruth.txt").write_text("1,2,3,4\n5,6,7,8\n")
+    with caplog.at_level(logging.WARNING):
+        seqs = GOT10kDataset("val", tmp_path).get_sequence_list()
+    assert len(seqs) == 1
+    assert any("3 frames but 2 ground-truth rows" in r.getMessage() for r in caplog.records)
