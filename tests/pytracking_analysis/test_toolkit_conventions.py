@@ -266,3 +266,43 @@ def test_got10k_val_rejects_nan_ground_truth_on_visible_frames(got_data, tmp_pat
     with pytest.raises(ValueError, match=f"row {row + 1} is not finite.*NaN"):
         evaluate(["single:p"], [seq_bad], convention="got10k-val", results_path=res, plot_path=tmp_path,
                  use_cache=False)
+
+
+def _original_framework_curves(pred, anno, exclude_invalid_frames):
+    """A per-frame restatement of the original framework's rules (calc_seq_err_robust and the curve
+    code of its extract_results): success and precision curves of one sequence."""
+    pred = pred.copy()
+    for i in range(1, len(pred)):
+        if (pred[i, 2:] == 0).any() and not np.isnan(anno[i]).any():
+            pred[i] = pred[i - 1]
+    pred[0] = anno[0]
+    valid = (anno[:, 2] > 0) & (anno[:, 3] > 0)          # NaN compares False
+    overlap, center = np.empty(len(pred)), np.empty(len(pred))
+    for i, (p, a) in enumerate(zip(pred, anno)):
+        tl = np.maximum(p[:2], a[:2])
+        br = np.minimum(p[:2] + p[2:] - 1.0, a[:2] + a[2:] - 1.0)
+        inter = np.prod(np.clip(br - tl + 1.0, 0, None))
+        overlap[i] = inter / (p[2] * p[3] + a[2] * a[3] - inter)
+        center[i] = np.linalg.norm((p[:2] + 0.5 * (p[2:] - 1.0)) - (a[:2] + 0.5 * (a[2:] - 1.0)))
+    overlap[~valid] = -1.0
+    center[~valid] = np.inf
+    length = valid.sum() if exclude_invalid_frames else len(anno)
+    success = np.array([(overlap > t).sum() for t in np.linspace(0, 1, 21)]) / length
+    precision = np.array([(center <= t).sum() for t in np.arange(51)]) / length
+    return success, precision
+
+
+@pytest.mark.parametrize("exclude", [True, False])
+def test_pytracking_convention_equals_the_original_rules(otb_data, exclude):
+    tmp, root, res, sequences = otb_data
+    rng = np.random.default_rng(5)
+    refs = []
+    for seq in sequences:
+        pred = _predictions(rng, seq.ground_truth_rect)
+        pred[rng.random(len(pred)) < 0.2, 2] = 0.0          # "lost" boxes: repeated from the previous frame
+        write_sequence_result(tracker_results_dir("zs", "p", None, res), seq.name, pred)
+        refs.append(_original_framework_curves(pred, seq.ground_truth_rect, exclude))
+    ours = evaluate(["zs:p"], sequences, convention="pytracking", exclude_invalid_frames=exclude, results_path=res,
+                    plot_path=tmp / "plots", use_cache=False)
+    np.testing.assert_allclose(ours.curve("success")[0], np.mean([s for s, _ in refs], axis=0), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours.curve("precision")[0], np.mean([p for _, p in refs], axis=0), rtol=0, atol=1e-12)
