@@ -1,10 +1,11 @@
 """Evaluate trackers on a dataset: load results, compute (or reuse cached) curves, aggregate.
 
 Aggregation: for each tracker, the curves of each sequence are averaged over its runs; the
-overall curves are the mean over sequences. Only sequences that every tracker (every run) has
-results for and that have at least one evaluated frame are averaged, so trackers are compared on
-the same sequences. AUC is the mean of the success curve (thresholds 0, 0.05, ..., 1), precision
-is read at 20 px, normalized precision at 0.2; all scores are reported in percent.
+overall curves are the mean over sequences (pooled over frames under the ``got10k-val`` rules).
+Only sequences that every tracker (every run) has results for and that have at least one
+evaluated frame are averaged, so trackers are compared on the same sequences. AUC is the mean of
+the success curve (thresholds 0, 0.05, ..., 1), precision is read at 20 px, normalized precision
+at 0.2; all scores are reported in percent.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 #: Part of every cache fingerprint: changes when a convention's rules change.
 RULES_VERSION = "rules-2"
+
 
 def _as_specs(trackers: Iterable[Union[TrackerSpec, str]]) -> list[TrackerSpec]:
     specs = [t if isinstance(t, TrackerSpec) else parse_tracker_spec(t) for t in trackers]
@@ -165,8 +167,8 @@ def _dataset_name(sequences: SequenceList) -> str:
 
 
 def evaluate(trackers: Iterable[Union[TrackerSpec, str]], dataset: Union[str, Seq[str], SequenceList],
-             convention: str = "pytracking", exclude_invalid_frames: Optional[bool] = None, skip_missing: bool = False,
-             results_path: Optional[PathLike] = None, report_name: Optional[str] = None,
+             convention: str = "pytracking", exclude_invalid_frames: Optional[bool] = None,
+             skip_missing: bool = False, results_path: Optional[PathLike] = None, report_name: Optional[str] = None,
              plot_path: Optional[PathLike] = None, use_cache: bool = True) -> "AnalysisResults":
     """Analyse ``trackers`` (specs or ``'name:param[:runs]'`` strings) on ``dataset`` (a dataset
     name, several names, or a :class:`SequenceList`).
