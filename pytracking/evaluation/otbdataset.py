@@ -63,6 +63,16 @@ def image_index(img_dir: Path) -> dict[int, Path]:
             if p.suffix.lower() in _IMAGE_EXTS and p.stem.isdigit()}
 
 
+def warn_if_shortened(dataset: str, name: str, images: dict[int, Path], img_dir: Path, gt_path: Path,
+                      start: int, end: int) -> None:
+    """Log a warning when the image folder holds frames after the last annotated one (``end``)."""
+    beyond = sum(1 for i in images if i > end)
+    if beyond:
+        logger.warning("%s sequence '%s': %d images in %s but %s has %d rows; the sequence is shortened to "
+                       "its ground truth (frames %d..%d, %d images left out)", dataset, name, len(images),
+                       img_dir, gt_path.name, end - start + 1, start, end, beyond)
+
+
 def _read_attributes(seq_dir: Path) -> list[str]:
     path = seq_dir / "attributes.txt"
     if not path.is_file():
@@ -127,11 +137,8 @@ class OTBDataset(BaseDataset):
                 raise self.layout_error(f"sequence '{name}' needs frames {start}..{end} but "
                                         f"{len(missing)} are missing in {seq_dir / 'img'} "
                                         f"(first missing: frame {missing[0]})")
-            beyond = sum(1 for i in images if i > end)
-            if beyond and (rng is None or rng.end is None):
-                logger.warning("otb sequence '%s': %d images in %s but %s has %d rows; the sequence is "
-                               "shortened to its ground truth (frames %d..%d, %d images left out)", name,
-                               len(images), seq_dir / "img", gt_path.name, len(gt), start, end, beyond)
+            if rng is None or rng.end is None:
+                warn_if_shortened(self.name, name, images, seq_dir / "img", gt_path, start, end)
             frames = [str(images[i]) for i in range(start + omit, end + 1)]
             out.append(Sequence(name, frames, self.name, gt[omit:], attributes=attributes))
         return out

@@ -142,3 +142,36 @@ def test_got10k_frame_and_ground_truth_counts_disagree_warns(tmp_path, caplog):
         seqs = GOT10kDataset("val", tmp_path).get_sequence_list()
     assert len(seqs) == 1
     assert any("3 frames but 2 ground-truth rows" in r.getMessage() for r in caplog.records)
+
+
+def test_uav_folder_longer_than_annotation_warns(tmp_path, caplog):
+    from pytracking.evaluation.uavdataset import UAVDataset
+    (tmp_path / "anno" / "UAV123").mkdir(parents=True)
+    (tmp_path / "anno" / "UAV123" / "myseq.txt").write_text("1,2,3,4\nNaN,NaN,NaN,NaN\n")
+    img_dir = tmp_path / "data_seq" / "UAV123" / "myseq"
+    img_dir.mkdir(parents=True)
+    for i in range(1, 6):
+        (img_dir / f"{i:06d}.jpg").write_bytes(b"")
+    with caplog.at_level(logging.WARNING):
+        seqs = UAVDataset(tmp_path, table={}).get_sequence_list()
+    assert len(seqs[0].frames) == 2
+    assert any("uav sequence 'myseq': 5 images" in r.getMessage() and "3 images left out" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_got10k_val_clips_to_the_frame_size_when_meta_has_none(tmp_path):
+    """Without a resolution in meta_info.ini the image size comes from the first frame."""
+    import cv2
+    from pytracking.evaluation.data import Sequence
+    frames = []
+    for i in range(3):
+        path = tmp_path / f"{i:08d}.png"
+        cv2.imwrite(str(path), np.zeros((40, 50, 3), np.uint8))       # 50 wide, 40 high
+        frames.append(str(path))
+    gt = np.array([[0, 0, 10, 10], [40, 30, 20, 20], [40, 30, 20, 20]], dtype=float)
+    pred = np.array([[0, 0, 10, 10], [40, 30, 10, 10], [45, 35, 20, 20]], dtype=float)
+    write_sequence_result(tracker_results_dir("t", "p", None, tmp_path / "res"), "s", pred)
+    res = evaluate(["t:p"], [Sequence("s", frames, "toy", gt)], convention="got10k-val",
+                   results_path=tmp_path / "res", plot_path=tmp_path / "plots", use_cache=False)
+    # clipped ground truth: [40, 30, 10, 10] on frames 2 and 3; predictions [40, 30, 10, 10] and [45, 35, 5, 5]
+    assert res.table().loc["t_p", "AO"] == pytest.approx(100 * (1.0 + 25 / 100) / 2)
