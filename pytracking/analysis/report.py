@@ -128,7 +128,7 @@ class AnalysisResults:
         out_dir = Path(out_dir) if out_dir is not None else self.out_dir
         scores = self.scores()
         specs = {
-            "success": (SUCCESS_THRESHOLDS, "AUC", "Overlap threshold", "Overlap Precision [%]",
+            "success": (SUCCESS_THRESHOLDS, self.main_metric, "Overlap threshold", "Overlap Precision [%]",
                         f"Success plot ({self.name})", "lower left"),
             "precision": (PRECISION_THRESHOLDS, "Precision", "Location error threshold [pixels]",
                           "Distance Precision [%]", f"Precision plot ({self.name})", "lower right"),
@@ -141,7 +141,7 @@ class AnalysisResults:
             if kind not in specs:
                 raise ValueError(f"Unknown plot type '{kind}'; choose from {', '.join(specs)}")
             x, score_name, xlabel, ylabel, title, loc = specs[kind]
-            short = {"AUC": "AUC", "Precision": "Prec@20", "Norm Precision": "NPrec@0.2"}[score_name]
+            short = {"AUC": "AUC", "AO": "AO", "Precision": "Prec@20", "Norm Precision": "NPrec@0.2"}[score_name]
             written += plot_curves(x, self.curve(kind), self.labels, scores[score_name],
                                    out_dir / f"{kind}_plot", title, xlabel, ylabel, short, formats, loc)
         logger.info("Wrote %d plot files to %s", len(written), out_dir)

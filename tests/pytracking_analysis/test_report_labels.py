@@ -175,3 +175,6 @@ def test_got10k_val_clips_to_the_frame_size_when_meta_has_none(tmp_path):
                    results_path=tmp_path / "res", plot_path=tmp_path / "plots", use_cache=False)
     # clipped ground truth: [40, 30, 10, 10] on frames 2 and 3; predictions [40, 30, 10, 10] and [45, 35, 5, 5]
     assert res.table().loc["t_p", "AO"] == pytest.approx(100 * (1.0 + 25 / 100) / 2)
+    # its success plot ranks by AO
+    [png] = res.plot(plot_types=("success",), formats=("png",))
+    assert png.stat().st_size > 0
