@@ -30,6 +30,9 @@ class ImageLoadError(OSError):
         self.path = os.fspath(path)
         self.reason = reason
 
+    def __reduce__(self):  # picklable (errors cross process boundaries from loader workers)
+        return type(self), (self.path, self.reason)
+
 
 def _as_rgb_uint8(image: np.ndarray, path: str) -> np.ndarray:
     """Check the decoded array and bring it to contiguous RGB uint8 H x W x 3."""
