@@ -7,9 +7,10 @@ arguments again. The class name, its module path (``ltr.admin.model_constructor.
 its attribute names (``fun_name``, ``fun_module``, ``args``, ``kwds``) are part of the checkpoint format
 of the original project and must not change.
 
-A checkpoint is data: :meth:`NetConstructor.get` only calls a function found in the registry (the
-project's model packages, :data:`MODEL_PACKAGES`, are imported to fill it; the module paths of the
-original framework, :data:`LEGACY_MODULE_PREFIXES`, map onto the project's). The names stored in a
+A checkpoint is data: :meth:`NetConstructor.get` only calls a function found in the registry, i.e.
+decorated with :func:`model_constructor` (the project's model packages, :data:`MODEL_PACKAGES`, are
+imported to fill it; code elsewhere, e.g. a test, registers its own by decorating). The module paths
+of the original framework, :data:`LEGACY_MODULE_PREFIXES`, map onto the project's. The names stored in a
 checkpoint are never imported, and the arguments must be plain data of the types the constructor's
 signature declares; anything else raises :class:`ConstructorNotAllowed` before any import or call.
 """
@@ -80,8 +81,9 @@ class NetConstructor:
         if fun is None:
             raise ConstructorNotAllowed(
                 f"Constructor '{self.qualified_name}'{where} is not an allowed network constructor "
-                f"(only functions decorated with @model_constructor in {', '.join(MODEL_PACKAGES)} "
-                f"may be named by a checkpoint); nothing was imported or called")
+                f"(only functions decorated with @model_constructor, such as those of "
+                f"{', '.join(MODEL_PACKAGES)}, may be named by a checkpoint); nothing was imported "
+                f"or called")
         check_arguments(fun, self.args, self.kwds, f"'{self.qualified_name}'{where}")
         return fun
 
