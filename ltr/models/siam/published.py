@@ -138,3 +138,11 @@ def model_key(name: str, file_key: str) -> str | None:
         if file_key.startswith(old):
             return new + file_key[len(old):]
     return None
+
+
+def published_key(name: str, key: str) -> str:
+    """The published file key of model key ``key`` (the inverse of :func:`model_key`)."""
+    for old, new in published_model(name).prefixes:
+        if key.startswith(new):
+            return old + key[len(new):]
+    return key

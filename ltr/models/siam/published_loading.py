@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from ltr.admin.loading import torch_load_legacy
-from ltr.models.siam.published import model_key, published_model
+from ltr.models.siam.published import model_key, published_key, published_model
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,6 @@ def convert_state_dict(name: str, state: dict[str, torch.Tensor], model: torch.n
     """
     expected = model.state_dict()
     converted: dict[str, torch.Tensor] = {}
-    back: dict[str, str] = {}
     for file_key, value in state.items():
         key = model_key(name, file_key)
         if key is None or key not in expected:
@@ -80,19 +79,15 @@ def convert_state_dict(name: str, state: dict[str, torch.Tensor], model: torch.n
                 f"{source} does not fit {name}: first mismatching key {file_key!r} has dtype "
                 f"{value.dtype}, expected {expected[key].dtype}")
         converted[key] = value.to(expected[key].dtype)
-        back[key] = file_key
-    inverse = {new: old for old, new in published_model(name).prefixes}
     for key, value in expected.items():
         if key in converted:
             continue
         if key.endswith(_BN_COUNTER):
             converted[key] = torch.zeros_like(value)
             continue
-        file_key = next((old + key[len(new):] for new, old in inverse.items()
-                         if key.startswith(new)), key)
         raise PublishedWeightsError(
             f"{source} does not fit {name} (truncated or another model?): first mismatching key "
-            f"{file_key!r} is missing ({len(state)} entries in the file)")
+            f"{published_key(name, key)!r} is missing ({len(state)} entries in the file)")
     return converted
 
 
