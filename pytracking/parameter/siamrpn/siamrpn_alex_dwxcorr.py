@@ -1,10 +1,12 @@
-"""pysot's SiamRPN++ AlexNet (siamrpn_alex_dwxcorr): the published ``experiments/siamrpn_alex_dwxcorr`` model with pysot's tracker
-(STVIR/pysot config.yaml: PENALTY_K 0.16, WINDOW_INFLUENCE 0.40, LR 0.30, INSTANCE_SIZE 287,
-EXEMPLAR_SIZE 127, CONTEXT_AMOUNT 0.5, anchors stride 8, ratios 0.33/0.5/1/2/3, scale 8; BGR
-input, raw 0..255 pixels; integer crops, centre clamped to the image, sizes to [10, image]).
+"""pysot's SiamRPN++ AlexNet (``siamrpn_alex_dwxcorr``) with pysot's tracker.
 
-Weights: pysot's ``siamrpn_alex_dwxcorr/model.pth`` (the model-zoo folder as downloaded) in the network_path
-folder, converted on loading (``ltr.models.siam.published``)."""
+pysot's config.yaml values: PENALTY_K 0.16, WINDOW_INFLUENCE 0.40, LR 0.30,
+INSTANCE_SIZE 287, EXEMPLAR_SIZE 127, CONTEXT_AMOUNT 0.5; anchors stride 8, ratios
+0.33/0.5/1/2/3, scale 8. BGR input, raw 0..255 pixels; integer crops, centre clamped to the
+image, sizes to [10, image].
+
+Weights: pysot's model-zoo file as downloaded, ``siamrpn_alex_dwxcorr/model.pth``, in the
+network_path folder, converted on loading (``ltr.models.siam.published``)."""
 from pytracking.tracker.siamrpn.params import SiamRPNParams
 
 

@@ -74,7 +74,8 @@ def published_network(params, tracker: str) -> torch.nn.Module:
     if path is None:
         raise FileNotFoundError(
             f"{tracker}: the {entry.project} weight file of {params.published_model} "
-            f"(params.network_path = {params.network_path!r}) was not found: {reason}. Put the "
-            f"published file there (the folder is the network_path setting of "
-            f"pytracking/evaluation/local.py) or set params.network_path to its absolute path.")
+            f"(params.network_path = {params.network_path!r}) was not found: "
+            f"{reason.rstrip('.')}. Put the published file there (the folder is the network_path "
+            f"setting of pytracking/evaluation/local.py) or set params.network_path to its "
+            f"absolute path.")
     return load_published(params.published_model, path)
