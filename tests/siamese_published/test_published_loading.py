@@ -173,3 +173,17 @@ def test_fixed_scale_head_has_no_weights():
     score = model.score(z, x)
     assert score.shape == (2, 1, 17, 17)
     np.testing.assert_allclose(score.numpy(), 256 * 36 * 1e-3, rtol=1e-6)
+
+
+def test_mobilev2_feature_and_output_sizes():
+    """pysot's io note for siamrpn_mobilev2_l234_dwxcorr (no reference outputs exist for it):
+    layers 3, 5, 7 give 44, 134, 448 channels, 15 x 15 for a 127 template and 31 x 31 for a 255
+    search region; the head gives 25 x 25 maps."""
+    model = PUBLISHED["siamrpn_mobilev2_l234_dwxcorr"].build().eval()
+    with torch.no_grad():
+        z_feats = model.feature_extractor(torch.rand(1, 3, 127, 127))
+        x_feats = model.feature_extractor(torch.rand(1, 3, 255, 255))
+        cls, loc = model.rpn(model.rpn_head.template(z_feats), x_feats)
+    assert [tuple(f.shape[1:]) for f in z_feats] == [(44, 15, 15), (134, 15, 15), (448, 15, 15)]
+    assert [tuple(f.shape[1:]) for f in x_feats] == [(44, 31, 31), (134, 31, 31), (448, 31, 31)]
+    assert tuple(cls.shape) == (1, 10, 25, 25) and tuple(loc.shape) == (1, 20, 25, 25)
