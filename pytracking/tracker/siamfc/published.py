@@ -35,6 +35,7 @@ class SiamFCPytorchState:
         self.x_sz = self.z_sz * p.instance_sz / p.exemplar_sz
         self.avg_color = np.mean(image, axis=(0, 1))
         self.hann_window: np.ndarray | None = None
+        self.last_response: np.ndarray | None = None
 
     def exemplar(self, image: np.ndarray) -> np.ndarray:
         """The exemplar crop (``exemplar_sz`` square)."""
@@ -66,6 +67,7 @@ class SiamFCPytorchState:
         response -= response.min()
         response /= response.sum() + 1e-16
         response = (1 - p.window_influence) * response + p.window_influence * self.hann_window
+        self.last_response = response          # the map the peak is taken from (for debugging)
         loc = np.unravel_index(response.argmax(), response.shape)
         disp = (np.array(loc) - (size - 1) / 2) * total_stride / p.response_upsample
         self.center += disp * self.x_sz * self.scale_factors[scale_id] / p.instance_sz

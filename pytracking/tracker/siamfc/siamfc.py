@@ -104,9 +104,12 @@ class SiamFC(SiameseTracker):
             responses = self.net.score(self.z_feat, self.net.search(self._to_tensor(crops)))
         box, peak, scale_id = self.published.update(responses[:, 0].float().cpu().numpy(),
                                                     self.total_stride)
+        out = {"target_bbox": box, "max_score": peak}
         if self.params.debug > 0:
             logger.debug("frame %d: scale index %d, peak %.6g", self.frame_num, scale_id, peak)
-        return {"target_bbox": box, "max_score": peak}
+        if self.params.debug >= 1 or self.debug_sink.enabled(1):
+            out["score_map"] = torch.from_numpy(self.published.last_response).float()
+        return out
 
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
