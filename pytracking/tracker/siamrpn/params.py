@@ -7,6 +7,7 @@ from typing import Any, Optional
 from pytracking.utils.params import Params
 
 MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw", "siamrpn_resnet50")
+CONVENTIONS = ("pytracking", "pysot", "dasiamrpn")
 
 
 @dataclasses.dataclass
@@ -25,6 +26,21 @@ class SiamRPNParams(Params):
 
     Anchors must match the network's training: ``anchor_base_size`` 8, ``anchor_scales`` (8,),
     ``anchor_ratios`` (0.33, 0.5, 1, 2, 3) (k = 5 anchors per position), stride of the network.
+
+    Published weights: ``published_model`` (a name of ``ltr.models.siam.published.PUBLISHED``)
+    makes ``network_path`` that project's file, converted on loading; a missing file is then an
+    error (no random fallback). ``convention`` selects the tracking procedure: "pytracking" (this
+    project's continuous-coordinate crops, whole box kept in the image), "pysot" or "dasiamrpn"
+    (that project's integer crops, centre-only clamping, ``np.hanning`` window; see
+    ``pytracking.tracker.siamrpn.published``). For "dasiamrpn", ``round_half`` is the builtin
+    ``round`` of the Python that runs it ("away": Python 2, the published code's target; "even":
+    Python 3), and ``adaptive_instance_sz`` (SiamRPNBIG) uses ``small_target_instance_sz`` when
+    the target covers less than ``small_target_area_ratio`` of the first frame.
+    ``anchor_origin``: "floor" centres the anchor grid (``-(S // 2) * stride``, pysot, and
+    DaSiamRPN under Python 2); "true_division" is DaSiamRPN run by Python 3
+    (``-(S / 2) * stride``, half a stride off). ``pixel_max`` (1.0 or 255.0) and
+    ``channel_order`` ("RGB"/"BGR") describe the network input, with ``normalize_mean`` /
+    ``normalize_std`` applied after scaling to ``pixel_max``.
     """
 
     debug: int = 0
@@ -52,6 +68,15 @@ class SiamRPNParams(Params):
     min_target_size: float = 10.0
     normalize_mean: tuple = (0.485, 0.456, 0.406)
     normalize_std: tuple = (0.229, 0.224, 0.225)
+    pixel_max: float = 1.0
+    channel_order: str = "RGB"
+    published_model: Optional[str] = None
+    convention: str = "pytracking"
+    round_half: str = "even"
+    anchor_origin: str = "floor"
+    adaptive_instance_sz: bool = False
+    small_target_instance_sz: int = 287
+    small_target_area_ratio: float = 0.004
 
     def validate(self) -> None:
         """Raise ValueError naming the first parameter with an impossible value."""
@@ -68,6 +93,14 @@ class SiamRPNParams(Params):
             ("anchor_scales", len(self.anchor_scales) > 0 and min(self.anchor_scales) > 0,
              "a non-empty list of positive scales"),
             ("anchor_base_size", self.anchor_base_size > 0, "> 0"),
+            ("pixel_max", self.pixel_max in (1.0, 255.0), "1.0 or 255.0"),
+            ("channel_order", self.channel_order in ("RGB", "BGR"), '"RGB" or "BGR"'),
+            ("convention", self.convention in CONVENTIONS, f"one of {CONVENTIONS}"),
+            ("round_half", self.round_half in ("even", "away"), '"even" or "away"'),
+            ("anchor_origin", self.anchor_origin in ("floor", "true_division"),
+             '"floor" or "true_division"'),
+            ("small_target_instance_sz", self.small_target_instance_sz > self.exemplar_sz,
+             "> exemplar_sz"),
         ]
         for name, ok, expected in checks:
             if not ok:
