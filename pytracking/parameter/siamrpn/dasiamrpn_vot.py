@@ -12,31 +12,10 @@ The published code targets Python 2: its builtin ``round`` (ties away from zero)
 
 Weights: DaSiamRPN's ``SiamRPNVOT.model`` in the network_path folder, converted on loading
 (``ltr.models.siam.published``)."""
-from pytracking.tracker.siamrpn.params import SiamRPNParams
+from pytracking.tracker.siamrpn.params import SiamRPNParams, published_parameters
 
 
 def parameters() -> SiamRPNParams:
-    params = SiamRPNParams()
-    params.published_model = "SiamRPNvot"
-    params.network_path = "SiamRPNVOT.model"
-    params.convention = "dasiamrpn"
-    params.round_half = "away"
-    params.anchor_origin = "floor"
-    params.exemplar_sz = 127
-    params.instance_sz = 271
-    params.adaptive_instance_sz = False
-    params.small_target_instance_sz = 287
-    params.small_target_area_ratio = 0.004
-    params.context_amount = 0.5
-    params.anchor_base_size = 8.0
-    params.anchor_scales = (8.0,)
-    params.anchor_ratios = (0.33, 0.5, 1.0, 2.0, 3.0)
-    params.penalty_k = 0.04
-    params.window_influence = 0.44
-    params.lr = 0.45
-    params.min_target_size = 10.0
-    params.pixel_max = 255.0
-    params.channel_order = "BGR"
-    params.normalize_mean = (0.0, 0.0, 0.0)
-    params.normalize_std = (1.0, 1.0, 1.0)
-    return params
+    return published_parameters(
+        "dasiamrpn", "SiamRPNvot", "SiamRPNVOT.model",
+        instance_sz=271, penalty_k=0.04, window_influence=0.44, lr=0.45)

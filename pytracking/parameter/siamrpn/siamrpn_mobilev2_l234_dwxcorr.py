@@ -7,26 +7,10 @@ image, sizes to [10, image].
 
 Weights: pysot's model-zoo file as downloaded, ``siamrpn_mobilev2_l234_dwxcorr/model.pth``, in the
 network_path folder, converted on loading (``ltr.models.siam.published``)."""
-from pytracking.tracker.siamrpn.params import SiamRPNParams
+from pytracking.tracker.siamrpn.params import SiamRPNParams, published_parameters
 
 
 def parameters() -> SiamRPNParams:
-    params = SiamRPNParams()
-    params.published_model = "siamrpn_mobilev2_l234_dwxcorr"
-    params.network_path = "siamrpn_mobilev2_l234_dwxcorr/model.pth"
-    params.convention = "pysot"
-    params.exemplar_sz = 127
-    params.instance_sz = 255
-    params.context_amount = 0.5
-    params.anchor_base_size = 8.0
-    params.anchor_scales = (8.0,)
-    params.anchor_ratios = (0.33, 0.5, 1.0, 2.0, 3.0)
-    params.penalty_k = 0.04
-    params.window_influence = 0.40
-    params.lr = 0.50
-    params.min_target_size = 10.0
-    params.pixel_max = 255.0
-    params.channel_order = "BGR"
-    params.normalize_mean = (0.0, 0.0, 0.0)
-    params.normalize_std = (1.0, 1.0, 1.0)
-    return params
+    return published_parameters(
+        "pysot", "siamrpn_mobilev2_l234_dwxcorr", "siamrpn_mobilev2_l234_dwxcorr/model.pth",
+        instance_sz=255, penalty_k=0.04, window_influence=0.40, lr=0.50)

@@ -111,3 +111,39 @@ class SiamRPNParams(Params):
     def num_anchors(self) -> int:
         """Anchors per score-map position."""
         return len(self.anchor_ratios) * len(self.anchor_scales)
+
+
+def published_parameters(convention: str, published_model: str, network_path: str, *,
+                         instance_sz: int, penalty_k: float, window_influence: float, lr: float,
+                         adaptive_instance_sz: bool = False) -> SiamRPNParams:
+    """The parameters shared by the published pysot and DaSiamRPN trackers (raw 0..255 BGR input,
+    exemplar 127, context 0.5, five anchor ratios at scale 8, sizes >= 10 px), with the values that
+    differ per model. DaSiamRPN runs with Python 2's ``round`` and anchor origin, as published."""
+    params = SiamRPNParams()
+    params.published_model = published_model
+    params.network_path = network_path
+    params.convention = convention
+    if convention == "dasiamrpn":
+        params.round_half = "away"
+        params.anchor_origin = "floor"
+        params.adaptive_instance_sz = adaptive_instance_sz
+        params.small_target_instance_sz = 287
+        params.small_target_area_ratio = 0.004
+    elif adaptive_instance_sz:
+        raise ValueError(f"published_parameters: adaptive_instance_sz is DaSiamRPN's, "
+                         f"not {convention!r}'s")
+    params.exemplar_sz = 127
+    params.instance_sz = instance_sz
+    params.context_amount = 0.5
+    params.anchor_base_size = 8.0
+    params.anchor_scales = (8.0,)
+    params.anchor_ratios = (0.33, 0.5, 1.0, 2.0, 3.0)
+    params.penalty_k = penalty_k
+    params.window_influence = window_influence
+    params.lr = lr
+    params.min_target_size = 10.0
+    params.pixel_max = 255.0
+    params.channel_order = "BGR"
+    params.normalize_mean = (0.0, 0.0, 0.0)
+    params.normalize_std = (1.0, 1.0, 1.0)
+    return params
