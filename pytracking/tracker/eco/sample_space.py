@@ -1,0 +1,122 @@
+"""ECO's compact generative sample model: a Gaussian mixture of the training samples.
+
+At most ``num_samples`` components are kept. A new sample becomes a new component while there is
+room; when the model is full, the component with the lowest prior weight is replaced if its weight
+fell below ``minimum_weight``, else the two closest of {new sample, components} are merged (weighted
+mean), as in Danelljan et al., CVPR 2017, section 4.2. Distances are Euclidean in the space of
+(projected) Fourier coefficients; the Gram matrix is kept up to date exactly.
+"""
+from __future__ import annotations
+
+import logging
+from typing import List, Optional, Tuple
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+
+def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor]) -> torch.Tensor:
+    """Real inner products over full spectra of every stored sample (``n x ...`` per block) with
+    ``x`` (``...`` per block): an ``n`` vector."""
+    out = None
+    for s, v in zip(samples, x):
+        n = s.shape[0]
+        a = (s.reshape(n, -1).conj() @ v.reshape(-1)).real
+        a0 = (s[..., 0].reshape(n, -1).conj() @ v[..., 0].reshape(-1)).real
+        term = 2 * a - a0
+        out = term if out is None else out + term
+    return out
+
+
+class SampleSpace:
+    """The mixture components (``samples``: one ``num_samples x ...`` complex tensor per feature
+    block) and their prior ``weights`` (summing to 1 over the used components)."""
+
+    def __init__(self, num_samples: int, learning_rate: float) -> None:
+        self.num_samples = num_samples
+        self.learning_rate = learning_rate
+        self.minimum_weight = learning_rate * (1 - learning_rate) ** (2 * num_samples)
+        self.samples: List[torch.Tensor] = []
+        self.weights = torch.zeros(num_samples, dtype=torch.float64)
+        self.gram = torch.zeros(num_samples, num_samples, dtype=torch.float64)
+        self.num_used = 0
+
+    def _set(self, idx: int, x: List[torch.Tensor]) -> None:
+        for s, v in zip(self.samples, x):
+            s[idx] = v
+        g = _ip_many(self.samples, x).double()
+        g[self.num_used:] = 0
+        self.gram[idx, :] = g
+        self.gram[:, idx] = g
+        self.gram[idx, idx] = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
+
+    def _distances(self, x: List[torch.Tensor], norm: float) -> Tuple[torch.Tensor, torch.Tensor]:
+        g = _ip_many(self.samples, x).double()
+        d = (norm + self.gram.diagonal() - 2 * g).clamp(min=0)
+        d[self.num_used:] = float("inf")
+        return d, g
+
+    def insert(self, x: List[torch.Tensor]) -> Tuple[Optional[int], Optional[int]]:
+        """Add a sample; returns (merged component index or None, new component index or None)."""
+        lr = self.learning_rate
+        if not self.samples:
+            self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
+        if self.num_used < self.num_samples:
+            idx = self.num_used
+            self.num_used += 1
+            if idx == 0:
+                self.weights[0] = 1.0
+            else:
+                self.weights *= 1 - lr
+                self.weights[idx] = lr
+            self._set(idx, x)
+            self._normalize()
+            return None, idx
+
+        min_w, min_id = torch.min(self.weights, 0)
+        if float(min_w) < self.minimum_weight:
+            idx = int(min_id)
+            self.weights[idx] = 0
+            self.weights *= (1 - lr) / self.weights.sum()
+            self.weights[idx] = lr
+            self._set(idx, x)
+            self._normalize()
+            return None, idx
+
+        norm = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
+        dist, _ = self._distances(x, norm)
+        new_min, closest = torch.min(dist, 0)
+        n = self.num_samples
+        pair = (self.gram.diagonal().reshape(-1, 1) + self.gram.diagonal().reshape(1, -1)
+                - 2 * self.gram).clamp(min=0)
+        pair.fill_diagonal_(float("inf"))
+        pair_min, flat = torch.min(pair.reshape(-1), 0)
+        self.weights *= 1 - lr
+        if float(new_min) < float(pair_min):
+            idx = int(closest)
+            w1, w2 = float(self.weights[idx]), lr
+            merged = [(w1 * s[idx] + w2 * v) / (w1 + w2) for s, v in zip(self.samples, x)]
+            self.weights[idx] += lr
+            self._set(idx, merged)
+            self._normalize()
+            return idx, None
+        i, j = int(flat) // n, int(flat) % n
+        if float(self.weights[j]) > float(self.weights[i]):
+            i, j = j, i
+        w1, w2 = float(self.weights[i]), float(self.weights[j])
+        merged = [(w1 * s[i] + w2 * s[j]) / (w1 + w2) for s in self.samples]
+        self.weights[i] += w2
+        self.weights[j] = lr
+        self._set(i, merged)
+        self._set(j, x)
+        self._normalize()
+        return i, j
+
+    def _normalize(self) -> None:
+        self.weights /= self.weights.sum()
+
+    def used(self) -> Tuple[List[torch.Tensor], torch.Tensor]:
+        """(the used components per block, their weights)."""
+        k = self.num_used
+        return [s[:k] for s in self.samples], self.weights[:k].float()
