@@ -35,6 +35,10 @@ class ATOMParams(Params):
     random_seed: int = 0                     # seed of the tracker's own random generator
 
     # ---- network / features
+    # The feature extractor (pytracking.features.extractor.MultiResolutionExtractor) of one feature
+    # layer, and, with use_iou_net, one module with an IoU branch (ATOMFeatures). None: ATOMFeatures
+    # built from network, output_layers, normalize_power, use_iou_net and winograd_convolutions.
+    features: Optional[Any] = None
     network: str = "atom_default.pth"        # file in the network_path setting, or absolute path
     output_layers: tuple = ("layer3",)       # backbone layers of the classifier
     normalize_power: Optional[float] = 2.0   # per-sample feature normalisation (None: off)
