@@ -111,9 +111,14 @@ def _gradients(im: torch.Tensor) -> tuple:
         return g
 
     gx, gy = diff(im, 3), diff(im, 2)
-    energy = gx * gx + gy * gy
-    best = energy.argmax(dim=1, keepdim=True)        # first maximum on ties
-    return gx.gather(1, best)[:, 0], gy.gather(1, best)[:, 0]
+    bx, by = gx[:, 0], gy[:, 0]
+    best = bx * bx + by * by
+    for c in range(1, im.shape[1]):                 # strictly larger: the first channel on ties
+        cx, cy = gx[:, c], gy[:, c]
+        energy = cx * cx + cy * cy
+        take = energy > best
+        bx, by, best = torch.where(take, cx, bx), torch.where(take, cy, by), torch.where(take, energy, best)
+    return bx, by
 
 
 def _orientation_bins(gx: torch.Tensor, gy: torch.Tensor, soft: bool) -> list:
@@ -128,12 +133,19 @@ def _orientation_bins(gx: torch.Tensor, gy: torch.Tensor, soft: bool) -> list:
         frac = pos - o0
         o0 = o0.long() % n_bins
         return [(o0, 1 - frac), ((o0 + 1) % n_bins, frac)]
+    # the axis k with the largest |cos c_k gx + sin c_k gy| (strictly larger: the first on ties);
+    # bin k for a positive product, k + 9 for a negative one
     cos, sin = _orientation_constants()
-    dots = gx.unsqueeze(-1) * cos + gy.unsqueeze(-1) * sin          # ... x 9
-    signed = torch.stack((dots, -dots), dim=-1).flatten(-2)          # d0, -d0, d1, -d1, ...
-    k = signed.argmax(dim=-1)
-    o = k // 2 + FHOG_ORIENTATIONS * (k % 2)
-    return [(o, None)]
+    top = torch.zeros_like(gx)
+    sign = torch.zeros_like(gx)
+    o = torch.zeros(gx.shape, dtype=torch.long)
+    for k in range(FHOG_ORIENTATIONS):
+        d = gx * cos[k] + gy * sin[k]
+        take = d.abs() > top
+        top = torch.where(take, d.abs(), top)
+        sign = torch.where(take, d, sign)
+        o.masked_fill_(take, k)
+    return [(o + FHOG_ORIENTATIONS * (sign < 0).long(), None)]
 
 
 def _spatial_weights(n_pixels: int, n_cells: int, cell_size: int) -> tuple:
@@ -320,10 +332,11 @@ def load_colornames_table(path: Union[str, Path, None] = None) -> torch.Tensor:
 def colornames_index(im: torch.Tensor) -> torch.Tensor:
     """Table index ``R//8 + 32*(G//8) + 1024*(B//8)`` per pixel (``N x H x W``) of 0..255 RGB (or grey:
     R = G = B) patches, each value first rounded to the nearest integer in 0..255."""
-    q = torch.floor(im + 0.5).clamp_(0, 255).long() // 8
+    # floor(round(v) / 8) = floor((v + 0.5) / 8) (division by 8 is exact in floating point)
+    q = torch.floor((im + 0.5) * 0.125).clamp_(0, 31)
     if q.shape[1] == 1:
         q = q.expand(-1, 3, -1, -1)
-    return q[:, 0] + 32 * q[:, 1] + 1024 * q[:, 2]
+    return (q[:, 0] + 32 * q[:, 1] + 1024 * q[:, 2]).long()
 
 
 class ColorNames(_CellFeature):

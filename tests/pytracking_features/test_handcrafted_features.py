@@ -201,6 +201,15 @@ def test_colornames_of_known_pixels(rgb, index):
     assert np.allclose(feat[0, :, 0, 0].numpy(), table[index], atol=1e-7)
 
 
+def test_colornames_round_values_to_8_bits_before_the_lookup():
+    table = _table()
+    # R: 7.4 -> 7 (bin 0), G: 7.6 -> 8 (bin 1), B: 300 -> 255 (bin 31); then R -3 -> 0, G 15.49 -> 15, B 16.5 -> 17
+    im = torch.tensor([[7.4, -3.0], [7.6, 15.49], [300.0, 16.5]]).reshape(1, 3, 1, 2)
+    (feat,) = ColorNames(cell_size=1).extract(im)
+    assert np.allclose(feat[0, :, 0, 0].numpy(), table[0 + 32 * 1 + 1024 * 31], atol=1e-7)
+    assert np.allclose(feat[0, :, 0, 1].numpy(), table[0 + 32 * 1 + 1024 * 2], atol=1e-7)
+
+
 def test_colornames_average_over_cells_and_grey_images():
     table = _table()
     im = torch.zeros(1, 3, 4, 8)
