@@ -50,15 +50,20 @@ def main() -> int:
         binning = "soft" if soft else "nearest"
         calls: Dict[str, Callable[[], object]] = {}
         for name, im in (("RGB", rgb), ("grey", grey)):
+            def kernel(im: torch.Tensor = im, soft: bool = soft) -> torch.Tensor:
+                return fhog(im, 4, soft, use_kernel=True)
+
             if has_avx2:
-                calls[f"FHOG {binning}, {name}, kernel avx2"] = with_isa(True, lambda im=im: fhog(im, 4, soft, use_kernel=True))
-            calls[f"FHOG {binning}, {name}, kernel generic"] = with_isa(False, lambda im=im: fhog(im, 4, soft, use_kernel=True))
-            calls[f"FHOG {binning}, {name}, torch version"] = lambda im=im: fhog(im, 4, soft, use_kernel=False)
+                calls[f"FHOG {binning}, {name}, kernel avx2"] = with_isa(True, kernel)
+            calls[f"FHOG {binning}, {name}, kernel generic"] = with_isa(False, kernel)
+            calls[f"FHOG {binning}, {name}, torch version"] = \
+                lambda im=im, soft=soft: fhog(im, 4, soft, use_kernel=False)
         for case, (t_min, t_med) in interleaved_times(calls, args.repeats).items():
             print(f"{case:<44}{t_min:9.2f}{t_med:11.2f}")
     cn, intensity = ColorNames(cell_size=4), Intensity(cell_size=4)
     cn.initialize()
-    timed = interleaved_times({"colour names, RGB": lambda: cn.extract(rgb), "colour names, grey": lambda: cn.extract(grey),
+    timed = interleaved_times({"colour names, RGB": lambda: cn.extract(rgb),
+                               "colour names, grey": lambda: cn.extract(grey),
                                "intensity, RGB": lambda: intensity.extract(rgb)}, args.repeats)
     for case, (t_min, t_med) in timed.items():
         print(f"{case:<44}{t_min:9.2f}{t_med:11.2f}")
