@@ -9,7 +9,12 @@ cell (``H mod cell_size`` rows at the bottom, ``W mod cell_size`` columns at the
 
 **FHOG** (:class:`FHOG`, 31 channels; Felzenszwalb, Girshick, McAllester, Ramanan, "Object Detection
 with Discriminatively Trained Part-Based Models", TPAMI 2010; border handling and output size as in
-P. Dollár's ``fhog``, which ECO-HC uses). See :func:`fhog` for the definition.
+P. Dollár's ``fhog``, which ECO-HC uses). See :func:`fhog_reference` for the definition. Differences
+from Felzenszwalb's own code, all as in Dollár's ``fhog``: the border cells are kept (he drops one
+cell on each side and the outermost pixels), normalisers of border cells are those of the nearest
+complete block, and gradients on the image border are one-sided; his always-zero 32nd channel is
+left out. Orientation binning is to the nearest of the 18 directions (exact, where ``fhog`` looks
+the angle up in a table); ``soft_orientation=True`` interpolates between the two nearest instead.
 
 **Colour names** (:class:`ColorNames`, 10 channels): the "CNnorm" table of van de Weijer, Schmid,
 Verbeek, Larlus, "Learning Color Names for Real-World Applications", IEEE TIP 2009, in the
