@@ -10,7 +10,8 @@ under ``benchmarks/.cache/csrt-venv``, git-ignored), one sequence after the othe
 Printed per sequence and as means over the real sequences: success AUC (mean over IoU thresholds
 0, 0.05, ..., 1 of the fraction of frames with IoU > threshold; frames 2..N; rows whose ground
 truth is not a valid box left out), precision at 20 px, and frames per second (tracker time only,
-images decoded beforehand, first frame included in the time, frames 2..N counted). The stored
+images decoded beforehand, first frame included in the time, frames 2..N counted; wall-clock in the
+table, and the means also by process CPU time, which a busy shared machine disturbs less). The stored
 peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
 
     python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1]
@@ -97,7 +98,7 @@ class CSRT:
         self.proc = subprocess.Popen([str(csrt_python()), str(HERE / "csrt_worker.py")], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env=env)
 
-    def run(self, seq: Sequence) -> tuple[np.ndarray, float]:
+    def run(self, seq: Sequence) -> tuple[np.ndarray, float, float]:
         self.proc.stdin.write(json.dumps({"frames": list(seq.frames),
                                           "init": [float(v) for v in seq.ground_truth_rect[0]]}) + "\n")
         self.proc.stdin.flush()
@@ -105,20 +106,20 @@ class CSRT:
         if not line:
             raise RuntimeError("the CSRT worker stopped (see its error output above)")
         out = json.loads(line)
-        return np.asarray(out["boxes"]), float(out["seconds"])
+        return np.asarray(out["boxes"]), float(out["seconds"]), float(out["cpu_seconds"])
 
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
 
 
-def run_eco(seq: Sequence) -> tuple[np.ndarray, float]:
+def run_eco(seq: Sequence) -> tuple[np.ndarray, float, float]:
     images = [read_frame(f) for f in seq.frames]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     tracker = ECO(parameters())
     tracker.initialize(images[0], {"init_bbox": [float(v) for v in seq.ground_truth_rect[0]]})
     boxes = [list(seq.ground_truth_rect[0])] + [tracker.track(im)["target_bbox"] for im in images[1:]]
-    return np.asarray(boxes), time.perf_counter() - start
+    return np.asarray(boxes), time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def peer_boxes(kind: str, name: str) -> Optional[np.ndarray]:
@@ -151,17 +152,18 @@ def main() -> int:
     rows = []
     for seq, real in seqs:
         n = len(seq.frames) - 1
-        eco_t, csrt_t = float("inf"), float("inf")
+        eco_t, csrt_t = [float("inf")] * 2, [float("inf")] * 2
         for _ in range(max(1, args.repeats)):
-            eco_boxes, t = run_eco(seq)
-            eco_t = min(eco_t, t)
+            eco_boxes, t, c = run_eco(seq)
+            eco_t = [min(eco_t[0], t), min(eco_t[1], c)]
             if csrt is not None:
-                csrt_boxes, t = csrt.run(seq)
-                csrt_t = min(csrt_t, t)
+                csrt_boxes, t, c = csrt.run(seq)
+                csrt_t = [min(csrt_t[0], t), min(csrt_t[1], c)]
         gt = seq.ground_truth_rect
-        row = {"name": seq.name, "real": real, "eco": score(eco_boxes, gt), "eco_fps": n / eco_t}
+        row = {"name": seq.name, "real": real, "eco": score(eco_boxes, gt), "eco_fps": n / eco_t[0],
+               "eco_cpu_fps": n / eco_t[1]}
         if csrt is not None:
-            row.update(csrt=score(csrt_boxes, gt), csrt_fps=n / csrt_t)
+            row.update(csrt=score(csrt_boxes, gt), csrt_fps=n / csrt_t[0], csrt_cpu_fps=n / csrt_t[1])
         for kind in ("csrt", "eco_hc"):
             pb = peer_boxes(kind, seq.name) if real else None
             if pb is not None:
@@ -178,10 +180,11 @@ def main() -> int:
         print(format_mean("mean (synthetic)", synth_rows))
     if csrt is not None:
         csrt.close()
-        eco_fps = np.mean([r["eco_fps"] for r in rows])
-        csrt_fps = np.mean([r["csrt_fps"] for r in rows])
-        print(f"frames/s on one thread, mean over sequences: ECO {eco_fps:.1f}, CSRT {csrt_fps:.1f} "
-              f"(ratio {eco_fps / csrt_fps:.2f}; target >= 2)")
+        for kind, label in (("fps", "wall-clock"), ("cpu_fps", "process CPU time")):
+            eco_fps = np.mean([r["eco_" + kind] for r in rows])
+            csrt_fps = np.mean([r["csrt_" + kind] for r in rows])
+            print(f"frames/s on one thread ({label}), mean over sequences: ECO {eco_fps:.1f}, CSRT "
+                  f"{csrt_fps:.1f} (ratio {eco_fps / csrt_fps:.2f}; target >= 2)")
     return 0
 
 

@@ -64,7 +64,7 @@ def test_shift_and_newton_find_a_subpixel_peak():
     assert abs(y - true[0]) < 1e-3 and abs(x - true[1]) < 1e-3
 
 
-def test_apply_reg_is_a_double_convolution_of_the_full_spectrum():
+def test_reg_operator_is_a_double_convolution_of_the_full_spectrum():
     rng = np.random.default_rng(0)
     k, kh = 7, 4
     kernel = torch.tensor([[0.1, 0.3, 0.1], [0.3, 1.0, 0.3], [0.1, 0.3, 0.1]])
@@ -72,7 +72,7 @@ def test_apply_reg_is_a_double_convolution_of_the_full_spectrum():
     real = rng.standard_normal((k, k))
     full = np.fft.fftshift(np.fft.fft2(real))
     half = torch.tensor(full[:, k // 2:], dtype=torch.complex64).unsqueeze(0)
-    out = cont.apply_reg(half, kernel)[0].numpy()
+    out = cont.RegOperator(kernel)(half)[0].numpy()
     ker = kernel.numpy()
     once = np.zeros((k + 2, k + 2), dtype=complex)
     for i in range(k):

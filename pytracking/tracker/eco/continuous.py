@@ -136,20 +136,41 @@ def reg_filter(support: Tuple[float, float], target_sz: Tuple[float, float], edg
     return wf[rows][:, cols].float()
 
 
-def apply_reg(f: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-    """``W^H W f`` for a half spectrum ``f`` (``C x K x Kh``): two convolutions of the full
-    spectrum with the (symmetric, real) regularization kernel; returns the half spectrum."""
-    c, k, kh = f.shape
-    ry, rx = kernel.shape[0] // 2, kernel.shape[1] // 2
-    # full spectrum: columns kx = -(kh-1) .. kh-1
-    neg = torch.flip(f[..., 1:], dims=(-2, -1)).conj()
-    full = torch.cat((neg, f), dim=-1)
-    ker = kernel.reshape(1, 1, *kernel.shape).to(f.real.dtype)
-    both = torch.view_as_real(full).permute(0, 3, 1, 2).reshape(2 * c, 1, k, 2 * kh - 1)
-    both = torch.nn.functional.pad(both, (2 * rx, 2 * rx, 2 * ry, 2 * ry))
-    both = torch.nn.functional.conv2d(torch.nn.functional.conv2d(both, ker), ker)
-    out = torch.view_as_complex(both.reshape(c, 2, k, 2 * kh - 1).permute(0, 2, 3, 1).contiguous())
-    return out[..., kh - 1:]
+class RegOperator:
+    """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
+    the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
+    so zero outside the spectrum). Computed as one linear convolution with the kernel's
+    autocorrelation, by FFT on a grid large enough that nothing wraps."""
+
+    def __init__(self, kernel: torch.Tensor) -> None:
+        kern = kernel.double()
+        ky, kx = kern.shape
+        # autocorrelation (= self-convolution, the kernel being symmetric): (2ky-1) x (2kx-1)
+        self.kernel2 = torch.nn.functional.conv2d(
+            torch.nn.functional.pad(kern, (kx - 1, kx - 1, ky - 1, ky - 1)).reshape(1, 1, 3 * ky - 2, 3 * kx - 2),
+            kern.reshape(1, 1, ky, kx)).reshape(2 * ky - 1, 2 * kx - 1)
+        self.r = (ky - 1, kx - 1)                       # reach of the composite kernel
+        self._cache: dict = {}
+
+    def _transfer(self, k: int, kw: int) -> torch.Tensor:
+        key = (k, kw)
+        if key not in self._cache:
+            size = (k + 2 * self.r[0], kw + 2 * self.r[1])
+            g = torch.zeros(size, dtype=torch.float64)
+            ry, rx = self.r
+            g[:2 * ry + 1, :2 * rx + 1] = self.kernel2
+            g = torch.roll(g, shifts=(-ry, -rx), dims=(0, 1))          # centre tap at the origin
+            self._cache[key] = torch.fft.fft2(g).real.float()           # real: symmetric kernel
+        return self._cache[key]
+
+    def __call__(self, f: torch.Tensor) -> torch.Tensor:
+        k, kh = f.shape[-2:]
+        kw = 2 * kh - 1
+        neg = torch.flip(f[..., 1:], dims=(-2, -1)).conj()
+        full = torch.cat((neg, f), dim=-1)                               # kx = -(kh-1) .. kh-1
+        g = self._transfer(k, kw)
+        out = torch.fft.ifft2(torch.fft.fft2(full, s=g.shape) * g)
+        return out[..., :k, kh - 1:kw]
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:
@@ -168,22 +189,19 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     kx = torch.arange(kh, dtype=torch.float64) * (2 * math.pi / kw)
     c = sf.to(torch.complex128) * column_weights(kh).double().reshape(1, -1)
     y, x = float(start[0]), float(start[1])
+    iky, ikx = 1j * ky, 1j * kx
     for _ in range(iterations):
-        ey = torch.exp(1j * ky * y)
-        ex = torch.exp(1j * kx * x)
-        a = c * ey.reshape(-1, 1) * ex.reshape(1, -1)
-        iky = (1j * ky).reshape(-1, 1)
-        ikx = (1j * kx).reshape(1, -1)
-        gy = (a * iky).sum().real
-        gx = (a * ikx).sum().real
-        hyy = (a * iky * iky).sum().real
-        hxx = (a * ikx * ikx).sum().real
-        hxy = (a * iky * ikx).sum().real
+        ey = torch.exp(iky * y)
+        ex = torch.exp(ikx * x)
+        vy = torch.stack((ey, iky * ey, iky * iky * ey))               # 3 x K: value, d/dy, d2/dy2
+        vx = torch.stack((ex, ikx * ex, ikx * ikx * ex))               # 3 x Kh
+        d = (vy @ c @ vx.t()).real.tolist()                            # d[i][j]: d^i/dy^i d^j/dx^j
+        gy, gx, hyy, hxx, hxy = d[1][0], d[0][1], d[2][0], d[0][2], d[1][1]
         det = hyy * hxx - hxy * hxy
         if not (hyy < 0 and det > 0):
             break
-        y -= float((hxx * gy - hxy * gx) / det)
-        x -= float((hyy * gx - hxy * gy) / det)
+        y -= (hxx * gy - hxy * gx) / det
+        x -= (hyy * gx - hxy * gy) / det
     y = (y + k / 2) % k - k / 2
     x = (x + kw / 2) % kw - kw / 2
     return y, x

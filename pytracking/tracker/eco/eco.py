@@ -37,13 +37,13 @@ import numpy as np
 import torch
 
 from pytracking.features.handcrafted import FHOG
-from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.libs import dcf
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
 from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, _scores
 from pytracking.tracker.eco.params import ECOParams
+from pytracking.tracker.eco.region import resized_patch, to_tensor
 from pytracking.tracker.eco.sample_space import SampleSpace
 from pytracking.tracker.eco.scale_filter import ScaleFilter
 
@@ -92,15 +92,14 @@ class ECO(BaseTracker):
         hog4 = FHOG(cell_size=4)                       # ECO's 'HOG4' scale feature
         self.scale_descriptor = lambda patches: hog4.extract(patches)[0]
 
-    def _features(self, im: torch.Tensor, pos: torch.Tensor, scale: float) -> Tuple[List[torch.Tensor], torch.Tensor]:
+    def _features(self, image: np.ndarray, pos: torch.Tensor, scale: float) -> Tuple[List[torch.Tensor], torch.Tensor]:
         """Features (``D x h x w`` per block) of the sample at ``pos`` and ``scale``, and
         the centre (y, x) of the image region the sample covers."""
         sz = self.img_sample_sz
-        feats, coords = self.extractor.extract(im, pos.tolist(), [scale], (sz, sz))
-        out = [x[0] for x in feats]
-        c = coords[0].float()
-        centre = (c[:2] + c[2:] - 1) / 2
-        return out, centre
+        patch, centre = resized_patch(image, pos.tolist(), (sz * scale, sz * scale), (sz, sz))
+        x = to_tensor(patch)
+        feats = [feat[0] for f in self.extractor.active_features() for feat in f.extract(x)]
+        return feats, torch.tensor(centre, dtype=torch.float32)
 
     def _to_fourier(self, feats: List[torch.Tensor]) -> List[torch.Tensor]:
         """Windowed, interpolated half spectra of feature maps (``C x h x w`` per block)."""
@@ -115,7 +114,6 @@ class ECO(BaseTracker):
         p = self.params
         self.grey = is_grey(image)
         self._select_features(self.grey)
-        im = numpy_to_torch(image)
         pos, sz = self.box_center_size(box)
         self.pos = torch.tensor(pos, dtype=torch.float32)
         self.target_sz = torch.tensor(sz, dtype=torch.float32)
@@ -133,7 +131,7 @@ class ECO(BaseTracker):
         self.img_sample_sz = odd_cells_sample_size(sample, self.cell_sizes)
         support = float(self.img_sample_sz)
 
-        feats, centre = self._features(im, self.pos, self.scale)
+        feats, centre = self._features(image, self.pos, self.scale)
         self.feature_sz = [tuple(x.shape[-2:]) for x in feats]
         self.filter_sz = [(cont.odd(h), cont.odd(w)) for h, w in self.feature_sz]
         k = max(f[0] for f in self.filter_sz)
@@ -148,6 +146,7 @@ class ECO(BaseTracker):
         self.reg = cont.reg_filter((support, support), tuple(self.base_target_sz.tolist()), p.reg_window_edge,
                                    p.reg_window_min, p.reg_window_power, p.reg_sparsity_threshold)
         self.reg_energy = float((self.reg * self.reg).sum())
+        self.reg_op = cont.RegOperator(self.reg)
 
         # projection matrices by PCA of the first sample
         self.P = []
@@ -164,7 +163,7 @@ class ECO(BaseTracker):
         diag_m = [self._precond(e) for e in energy]
         diag_m += [p.precond_proj_param * (pe + p.projection_reg) for pe in proj_energy]
         f0 = [torch.zeros_like(zb) for zb in z]
-        gn = JointGaussNewton(xf, self.yf, self.reg, p.projection_reg)
+        gn = JointGaussNewton(xf, self.yf, self.reg_op, p.projection_reg)
         self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, p.init_CG_iter // p.init_GN_iter)
         self.P = [pm.float() for pm in self.P]
 
@@ -172,12 +171,12 @@ class ECO(BaseTracker):
         self.sample_energy = [(zb * zb.conj()).real for zb in z]
         self.samples = SampleSpace(p.num_samples, p.learning_rate)
         self.samples.insert(z)
-        self.cg = FilterCG(self.yf, self.reg, (1 - p.learning_rate) ** p.CG_forgetting_rate)
+        self.cg = FilterCG(self.yf, self.reg_op, (1 - p.learning_rate) ** p.CG_forgetting_rate)
         self.frames_since_train = 0
 
         self.scale_filter = ScaleFilter(p, self.target_sz.tolist(), self.scale_descriptor)
         self._set_scale_limits(image.shape)
-        self.scale_filter.update(im, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
+        self.scale_filter.update(image, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
         return {}
 
     def _precond(self, energy: torch.Tensor) -> torch.Tensor:
@@ -194,13 +193,12 @@ class ECO(BaseTracker):
     # ------------------------------------------------------------------ tracking
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
-        im = numpy_to_torch(image)
         self._set_scale_limits(image.shape)
         h, w = image.shape[:2]
 
         sample_pos = self.pos
         for _ in range(max(1, p.refinement_iterations)):
-            feats, centre = self._features(im, self.pos, self.scale)
+            feats, centre = self._features(image, self.pos, self.scale)
             z = self._to_fourier(self._project(feats))
             sf = _scores(self.f, z, *self.out_sz)
             grid = cont.sample_grid(sf, self.out_sz[0])
@@ -216,7 +214,7 @@ class ECO(BaseTracker):
 
         # scale
         det_scale = self.scale
-        change = self.scale_filter.track(im, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
+        change = self.scale_filter.track(image, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
         self.scale = float(min(max(self.scale * change, self.min_scale), self.max_scale))
 
         # training sample: the detection sample shifted onto the new position
@@ -236,7 +234,7 @@ class ECO(BaseTracker):
         else:
             self.frames_since_train += 1
 
-        self.scale_filter.update(im, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
+        self.scale_filter.update(image, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
         self.target_sz = self.base_target_sz * self.scale
         out = {"target_bbox": self.center_size_box(self.pos.tolist(), self.target_sz.tolist())}
         if p.debug:

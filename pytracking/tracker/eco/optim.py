@@ -21,7 +21,7 @@ import torch
 
 from pytracking.libs.optimization import ConjugateGradientBase
 from pytracking.libs.tensorlist import TensorList
-from pytracking.tracker.eco.continuous import apply_reg, crop_to, pad_to, weighted_ip
+from pytracking.tracker.eco.continuous import RegOperator, crop_to, pad_to, weighted_ip
 
 
 def _scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
@@ -36,7 +36,7 @@ def _scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> to
 class FilterCG(ConjugateGradientBase):
     """Normal equations of the filter problem (see the module docstring)."""
 
-    def __init__(self, y: torch.Tensor, reg: torch.Tensor, forget_factor: float) -> None:
+    def __init__(self, y: torch.Tensor, reg: RegOperator, forget_factor: float) -> None:
         super().__init__(fletcher_reeves=False, standard_alpha=True,
                          direction_forget_factor=forget_factor)
         self.reg = reg
@@ -59,7 +59,7 @@ class FilterCG(ConjugateGradientBase):
     def A(self, x: TensorList) -> TensorList:
         s = _scores(list(x), self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
         return TensorList([(zb.conj() * crop_to(s, zb.shape[-2], zb.shape[-1]).unsqueeze(1)).sum(0)
-                           + apply_reg(xb, self.reg) for xb, zb in zip(x, self.samples)])
+                           + self.reg(xb) for xb, zb in zip(x, self.samples)])
 
     def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
         return weighted_ip(a, b)
@@ -71,7 +71,7 @@ class FilterCG(ConjugateGradientBase):
 class JointGaussNewton(ConjugateGradientBase):
     """Gauss-Newton on (filter, projection matrices) for one full-dimensional sample ``x``."""
 
-    def __init__(self, x: List[torch.Tensor], y: torch.Tensor, reg: torch.Tensor,
+    def __init__(self, x: List[torch.Tensor], y: torch.Tensor, reg: RegOperator,
                  projection_reg: float) -> None:
         super().__init__(fletcher_reeves=True, standard_alpha=True, direction_forget_factor=0.0)
         self.x = x                                   # D x K x Kh per block
@@ -108,7 +108,7 @@ class JointGaussNewton(ConjugateGradientBase):
     def A(self, v: TensorList) -> TensorList:
         jtj = self._jt(self._jvp(v))
         for i in range(self.nb):
-            jtj[i] = jtj[i] + apply_reg(v[i], self.reg)
+            jtj[i] = jtj[i] + self.reg(v[i])
             jtj[self.nb + i] = jtj[self.nb + i] + self.lam * v[self.nb + i]
         return jtj
 
@@ -127,7 +127,7 @@ class JointGaussNewton(ConjugateGradientBase):
             r = _scores(self.f, self.z, self.k, self.kh) - self.y_out
             g = self._jt(r)
             for i in range(self.nb):
-                g[i] = g[i] + apply_reg(self.f[i], self.reg)
+                g[i] = g[i] + self.reg(self.f[i])
                 g[self.nb + i] = g[self.nb + i] + self.lam * self.P[i]
             self.b = -g
             self.reset_state()

@@ -18,41 +18,38 @@ import torch.nn.functional as F
 
 from pytracking.libs import dcf
 from pytracking.tracker.eco.params import ECOParams
+from pytracking.tracker.eco.region import crop_replicate, to_tensor
 
 
-def scale_patches(im: torch.Tensor, pos: Sequence[float], sizes: torch.Tensor,
+def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: torch.Tensor,
                   out_sz: Sequence[int]) -> torch.Tensor:
-    """Patches of ``sizes`` (``S x 2``, (h, w) in pixels) centred at ``pos`` (y, x) of ``im``
-    (``1 x C x H x W``), resized to ``out_sz``: ``S x C x h x w``; borders replicate the image.
-    The image is first averaged over ``df x df`` cells (``df`` from the smallest patch) against
-    aliasing, then sampled bilinearly."""
+    """Patches of ``sizes`` (``S x 2``, (h, w) in pixels) centred at ``pos`` (y, x) of ``image``
+    (``H x W x C`` uint8; borders replicated), resized to ``out_sz``: ``S x C x h x w`` float. The
+    pixels they cover are cropped once, averaged over ``df x df`` cells (``df`` from the smallest
+    patch) against aliasing, and sampled bilinearly."""
     oh, ow = int(out_sz[0]), int(out_sz[1])
     df = max(1, int(min(float(sizes[:, 0].min()) / oh, float(sizes[:, 1].min()) / ow)))
-    H, W = im.shape[-2:]
-    # region covering all patches (+ margin), then pooled
-    ext_h, ext_w = float(sizes[:, 0].max()), float(sizes[:, 1].max())
-    y0 = int(math.floor(pos[0] - ext_h / 2)) - df
-    x0 = int(math.floor(pos[1] - ext_w / 2)) - df
-    y1 = int(math.ceil(pos[0] + ext_h / 2)) + df
-    x1 = int(math.ceil(pos[1] + ext_w / 2)) + df
-    rows = torch.arange(y0, y1).clamp(0, H - 1)
-    cols = torch.arange(x0, x1).clamp(0, W - 1)
-    region = im[0].index_select(1, rows).index_select(2, cols).unsqueeze(0)
+    half = sizes.max(0).values / 2 + df + 1
+    y0 = int(math.floor(float(pos[0]) - float(half[0])))
+    x0 = int(math.floor(float(pos[1]) - float(half[1])))
+    h = int(math.ceil(2 * float(half[0]))) + 1
+    w = int(math.ceil(2 * float(half[1]))) + 1
+    region = to_tensor(crop_replicate(image, y0, x0, h, w))
     if df > 1:
         region = F.avg_pool2d(region, df, ceil_mode=True)
     rh, rw = region.shape[-2:]
-    # sampling positions (region pixel coordinates, pooled)
     s = sizes.shape[0]
     v = (torch.arange(oh, dtype=torch.float32) + 0.5) / oh - 0.5           # -0.5 .. 0.5
     u = (torch.arange(ow, dtype=torch.float32) + 0.5) / ow - 0.5
-    py = (pos[0] - y0 + v.reshape(1, -1) * sizes[:, 0:1] - (df - 1) / 2) / df
-    px = (pos[1] - x0 + u.reshape(1, -1) * sizes[:, 1:2] - (df - 1) / 2) / df
+    # pooled cell i covers region pixels i*df .. i*df+df-1, centre i*df + (df-1)/2
+    py = (float(pos[0]) - y0 + v.reshape(1, -1) * sizes[:, 0:1] - (df - 1) / 2) / df
+    px = (float(pos[1]) - x0 + u.reshape(1, -1) * sizes[:, 1:2] - (df - 1) / 2) / df
     gy = (2 * py + 1) / rh - 1                                             # align_corners=False
     gx = (2 * px + 1) / rw - 1
     grid = torch.stack((gx.reshape(s, 1, ow).expand(s, oh, ow), gy.reshape(s, oh, 1).expand(s, oh, ow)), -1)
     out = F.grid_sample(region, grid.reshape(1, s * oh, ow, 2), mode="bilinear", padding_mode="border",
                         align_corners=False)
-    return out.reshape(im.shape[1], s, oh, ow).transpose(0, 1)
+    return out.reshape(region.shape[1], s, oh, ow).transpose(0, 1)
 
 
 class ScaleFilter:
@@ -87,17 +84,16 @@ class ScaleFilter:
         self.sf_num = None
         self.sf_den = None
 
-    def _sample(self, im: torch.Tensor, pos: Sequence[float], base_sz: Sequence[float],
+    def _sample(self, image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float],
                 scale: float) -> torch.Tensor:
         sizes = torch.tensor(base_sz, dtype=torch.float32).reshape(1, 2) * (scale * self.size_factors).reshape(-1, 1)
-        sizes = sizes.floor().clamp(min=2)
-        patches = scale_patches(im, pos, sizes, self.model_sz)
+        patches = scale_patches(image, pos, sizes.floor().clamp(min=2), self.model_sz)
         feats = self.descriptor(patches)                        # S x D x h x w
         return feats.reshape(self.n, -1).t().contiguous()       # D x S
 
-    def track(self, im: torch.Tensor, pos: Sequence[float], base_sz: Sequence[float], scale: float) -> float:
+    def track(self, image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float], scale: float) -> float:
         """The factor by which the current scale should change."""
-        xs = self._sample(im, pos, base_sz, scale)
+        xs = self._sample(image, pos, base_sz, scale)
         xsf = torch.fft.fft((self.basis @ xs) * self.window, dim=1)
         resp_f = (self.sf_num * xsf).sum(0) / (self.sf_den + self.lam)
         # interpolate to ni scales: zero-pad the spectrum (resizeDFT)
@@ -122,8 +118,8 @@ class ScaleFilter:
             return float(self.step ** self.interp_exp[idx])
         return float(self.step ** (-c[1] / (2 * c[0])))
 
-    def update(self, im: torch.Tensor, pos: Sequence[float], base_sz: Sequence[float], scale: float) -> None:
-        xs = self._sample(im, pos, base_sz, scale)
+    def update(self, image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float], scale: float) -> None:
+        xs = self._sample(image, pos, base_sz, scale)
         first = self.s_num is None
         self.s_num = xs if first else (1 - self.lr) * self.s_num + self.lr * xs
         self.basis = torch.linalg.qr(self.s_num, mode="reduced")[0].t()
