@@ -4,7 +4,8 @@ At most ``num_samples`` components are kept. A new sample becomes a new componen
 room; when the model is full, the component with the lowest prior weight is replaced if its weight
 fell below ``minimum_weight``, else the two closest of {new sample, components} are merged (weighted
 mean), as in Danelljan et al., CVPR 2017, section 4.2. Distances are Euclidean in the space of
-(projected) Fourier coefficients; the Gram matrix is kept up to date exactly.
+(projected) Fourier coefficients; the Gram matrix is kept up to date exactly from the inner
+products of each new sample with the components.
 """
 from __future__ import annotations
 
@@ -42,26 +43,24 @@ class SampleSpace:
         self.gram = torch.zeros(num_samples, num_samples, dtype=torch.float64)
         self.num_used = 0
 
-    def _set(self, idx: int, x: List[torch.Tensor]) -> None:
+    def _write(self, idx: int, x: List[torch.Tensor]) -> None:
         for s, v in zip(self.samples, x):
             s[idx] = v
-        g = _ip_many(self.samples, x).double()
-        g[self.num_used:] = 0
-        self.gram[idx, :] = g
-        self.gram[:, idx] = g
-        self.gram[idx, idx] = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
 
-    def _distances(self, x: List[torch.Tensor], norm: float) -> Tuple[torch.Tensor, torch.Tensor]:
-        g = _ip_many(self.samples, x).double()
-        d = (norm + self.gram.diagonal() - 2 * g).clamp(min=0)
-        d[self.num_used:] = float("inf")
-        return d, g
+    def _set_row(self, idx: int, row: torch.Tensor, diag: float) -> None:
+        self.gram[idx, :] = row
+        self.gram[:, idx] = row
+        self.gram[idx, idx] = diag
 
     def insert(self, x: List[torch.Tensor]) -> Tuple[Optional[int], Optional[int]]:
-        """Add a sample; returns (merged component index or None, new component index or None)."""
+        """Add a sample; returns (merged component index or None, new component index or None).
+        The Gram matrix is updated from one set of inner products of ``x`` with the components."""
         lr = self.learning_rate
         if not self.samples:
             self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
+        g = _ip_many(self.samples, x).double()                      # zero for unused components
+        g[self.num_used:] = 0
+        norm = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
         if self.num_used < self.num_samples:
             idx = self.num_used
             self.num_used += 1
@@ -70,7 +69,8 @@ class SampleSpace:
             else:
                 self.weights *= 1 - lr
                 self.weights[idx] = lr
-            self._set(idx, x)
+            self._write(idx, x)
+            self._set_row(idx, g, norm)
             self._normalize()
             return None, idx
 
@@ -80,36 +80,47 @@ class SampleSpace:
             self.weights[idx] = 0
             self.weights *= (1 - lr) / self.weights.sum()
             self.weights[idx] = lr
-            self._set(idx, x)
+            self._write(idx, x)
+            self._set_row(idx, g, norm)
             self._normalize()
             return None, idx
 
-        norm = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
-        dist, _ = self._distances(x, norm)
+        diag = self.gram.diagonal()
+        dist = (norm + diag - 2 * g).clamp(min=0)
         new_min, closest = torch.min(dist, 0)
         n = self.num_samples
-        pair = (self.gram.diagonal().reshape(-1, 1) + self.gram.diagonal().reshape(1, -1)
-                - 2 * self.gram).clamp(min=0)
+        pair = (diag.reshape(-1, 1) + diag.reshape(1, -1) - 2 * self.gram).clamp(min=0)
         pair.fill_diagonal_(float("inf"))
         pair_min, flat = torch.min(pair.reshape(-1), 0)
         self.weights *= 1 - lr
         if float(new_min) < float(pair_min):
+            # merge the new sample into its closest component
             idx = int(closest)
             w1, w2 = float(self.weights[idx]), lr
-            merged = [(w1 * s[idx] + w2 * v) / (w1 + w2) for s, v in zip(self.samples, x)]
+            a, b = w1 / (w1 + w2), w2 / (w1 + w2)
+            self._write(idx, [a * s[idx] + b * v for s, v in zip(self.samples, x)])
+            d = a * a * float(self.gram[idx, idx]) + 2 * a * b * float(g[idx]) + b * b * norm
+            self._set_row(idx, a * self.gram[idx] + b * g, d)
             self.weights[idx] += lr
-            self._set(idx, merged)
             self._normalize()
             return idx, None
+        # merge the two closest components; the new sample takes the freed place
         i, j = int(flat) // n, int(flat) % n
         if float(self.weights[j]) > float(self.weights[i]):
             i, j = j, i
         w1, w2 = float(self.weights[i]), float(self.weights[j])
-        merged = [(w1 * s[i] + w2 * s[j]) / (w1 + w2) for s in self.samples]
+        a, b = w1 / (w1 + w2), w2 / (w1 + w2)
+        self._write(i, [a * s[i] + b * s[j] for s in self.samples])
+        self._write(j, x)
+        d = a * a * float(self.gram[i, i]) + 2 * a * b * float(self.gram[i, j]) + b * b * float(self.gram[j, j])
+        row_i = a * self.gram[i] + b * self.gram[j]
+        row_i[j] = a * float(g[i]) + b * float(g[j])
+        self._set_row(i, row_i, d)
+        row_j = g.clone()
+        row_j[i] = row_i[j]
+        self._set_row(j, row_j, norm)
         self.weights[i] += w2
         self.weights[j] = lr
-        self._set(i, merged)
-        self._set(j, x)
         self._normalize()
         return i, j
 
