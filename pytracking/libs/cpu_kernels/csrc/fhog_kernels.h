@@ -176,9 +176,9 @@ static void fhog_image(const float* img, int64_t channels, int64_t height, int64
   const int64_t bh = std::max<int64_t>(h - 1, 1), bw = std::max<int64_t>(w - 1, 1);
   float* norm = r2 + h * w * 9;                         // bh * bw
   std::fill(hist, hist + hp * wp * 18, 0.0f);
-  const float inv_s = float(s);
+  const float cell_size = float(s);
   for (int64_t x = 0; x < n; ++x) {
-    const float p = (float(x) + 0.5f) / inv_s - 0.5f;
+    const float p = (float(x) + 0.5f) / cell_size - 0.5f;
     const float lower = std::floor(p);
     col_cell[x] = int32_t(lower) + 1;
     col_w[x] = 1.0f - (p - lower);
@@ -187,7 +187,7 @@ static void fhog_image(const float* img, int64_t channels, int64_t height, int64
   for (int64_t y = 0; y < h * s; ++y) {
     fhog_row_gradients(img, channels, height, width, y, n, gx, gy);
     fhog_row_orientations(gx, gy, channels, n, soft, mag, bin, w0);
-    const float p = (float(y) + 0.5f) / inv_s - 0.5f;
+    const float p = (float(y) + 0.5f) / cell_size - 0.5f;
     const float lower = std::floor(p);
     const float wy1 = p - lower, wy0 = 1.0f - wy1;
     float* hrow = hist + (int64_t(lower) + 1) * row_stride;
