@@ -10,8 +10,8 @@ under ``benchmarks/.cache/csrt-venv``, git-ignored), one sequence after the othe
 Printed per sequence and as means over the real sequences: success AUC (mean over IoU thresholds
 0, 0.05, ..., 1 of the fraction of frames with IoU > threshold; frames 2..N; rows whose ground
 truth is not a valid box left out), precision at 20 px, and frames per second (tracker time only,
-images decoded beforehand, first frame included in the time, frames 2..N counted; wall-clock in the
-table, and the means also by process CPU time, which a busy shared machine disturbs less). The stored
+images decoded beforehand, first frame included in the time, frames 2..N counted), by wall clock
+('fps') and by process CPU time ('cpu', which a busy shared machine disturbs less). The stored
 peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
 
     python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1]
@@ -145,7 +145,8 @@ def main() -> int:
         seqs = [(s, r) for s, r in seqs if s.name in args.sequence]
     csrt = None if args.no_csrt else CSRT()
 
-    header = (f"{'sequence':18s} {'frames':>6s} | {'ECO AUC/P20':>12s} {'fps':>6s} | {'CSRT AUC/P20':>12s} {'fps':>6s}"
+    header = (f"{'sequence':18s} {'frames':>6s} | {'ECO AUC/P20':>12s} {'fps':>6s} {'cpu':>6s} | {'CSRT AUC/P20':>12s} "
+              f"{'fps':>6s} {'cpu':>6s}"
               f" | {'peer CSRT':>11s} | {'peer ECO-HC':>11s}")
     print(header)
     print("-" * len(header))
@@ -192,10 +193,14 @@ def _pair(v: Optional[tuple]) -> str:
     return f"{v[0]:5.1f}/{v[1]:5.1f}" if v is not None else f"{'-':>11s}"
 
 
+def _num(r: dict, key: str) -> str:
+    return f"{r[key]:6.1f}" if key in r else f"{'-':>6s}"
+
+
 def format_row(r: dict, frames: int) -> str:
-    csrt_fps = f"{r['csrt_fps']:6.1f}" if "csrt_fps" in r else f"{'-':>6s}"
-    return (f"{r['name']:18s} {frames:6d} | {_pair(r['eco'])} {r['eco_fps']:6.1f} | {_pair(r.get('csrt'))} "
-            f"{csrt_fps} | {_pair(r.get('peer_csrt'))} | {_pair(r.get('peer_eco_hc'))}")
+    return (f"{r['name']:18s} {frames:6d} | {_pair(r['eco'])} {_num(r, 'eco_fps')} {_num(r, 'eco_cpu_fps')} | "
+            f"{_pair(r.get('csrt'))} {_num(r, 'csrt_fps')} {_num(r, 'csrt_cpu_fps')} | {_pair(r.get('peer_csrt'))} | "
+            f"{_pair(r.get('peer_eco_hc'))}")
 
 
 def format_mean(label: str, rows: list[dict]) -> str:
@@ -203,8 +208,8 @@ def format_mean(label: str, rows: list[dict]) -> str:
         vals = [r[key] for r in rows if key in r]
         return tuple(np.mean(vals, axis=0)) if len(vals) == len(rows) else None
     fps = lambda key: f"{np.mean([r[key] for r in rows]):6.1f}" if all(key in r for r in rows) else f"{'-':>6s}"  # noqa: E731
-    return (f"{label:18s} {'':6s} | {_pair(mean('eco'))} {fps('eco_fps')} | {_pair(mean('csrt'))} {fps('csrt_fps')}"
-            f" | {_pair(mean('peer_csrt'))} | {_pair(mean('peer_eco_hc'))}")
+    return (f"{label:18s} {'':6s} | {_pair(mean('eco'))} {fps('eco_fps')} {fps('eco_cpu_fps')} | {_pair(mean('csrt'))} "
+            f"{fps('csrt_fps')} {fps('csrt_cpu_fps')} | {_pair(mean('peer_csrt'))} | {_pair(mean('peer_eco_hc'))}")
 
 
 if __name__ == "__main__":

@@ -120,3 +120,24 @@ def test_real_crossing_sequence_auc():
     auc = np.mean([(iou > t).mean() for t in np.linspace(0, 1, 21)])
     # ECO-HC (pyECO) scores 80.0 and CSRT 76.9 on this sequence by the same measure
     assert auc > 0.72, auc
+
+
+def test_uniform_and_black_frames_give_finite_boxes():
+    frames, gt = moving_target_sequence(12, (160, 200), (60, 50, 30, 30), (1.0, 1.0), seed=9)
+    tracker = ECO(parameters())
+    tracker.initialize(np.full_like(frames[0], 77), {"init_bbox": list(gt[0])})   # nothing to see
+    for i, f in enumerate(frames[1:], 1):
+        box = tracker.track(np.zeros_like(f) if i in (3, 4) else f)["target_bbox"]
+        assert np.isfinite(box).all() and box[2] > 0 and box[3] > 0
+
+
+def test_target_leaving_the_image_keeps_the_centre_inside():
+    # the target runs to the right border, then the frames show nothing (it is gone)
+    frames, gt = moving_target_sequence(15, (200, 240), (150, 80, 30, 30), (4.0, 0.0), seed=10)
+    tracker = ECO(parameters())
+    tracker.initialize(frames[0], {"init_bbox": list(gt[0])})
+    frames = frames + [np.full_like(frames[-1], 90)] * 5
+    for f in frames[1:]:
+        box = tracker.track(f)["target_bbox"]
+        assert 0 <= box[0] + (box[2] - 1) / 2 <= f.shape[1] - 1
+        assert 0 <= box[1] + (box[3] - 1) / 2 <= f.shape[0] - 1
