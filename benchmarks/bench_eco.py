@@ -207,7 +207,9 @@ def format_mean(label: str, rows: list[dict]) -> str:
     def mean(key: str) -> Optional[tuple]:
         vals = [r[key] for r in rows if key in r]
         return tuple(np.mean(vals, axis=0)) if len(vals) == len(rows) else None
-    fps = lambda key: f"{np.mean([r[key] for r in rows]):6.1f}" if all(key in r for r in rows) else f"{'-':>6s}"  # noqa: E731
+
+    def fps(key: str) -> str:
+        return f"{np.mean([r[key] for r in rows]):6.1f}" if all(key in r for r in rows) else f"{'-':>6s}"
     return (f"{label:18s} {'':6s} | {_pair(mean('eco'))} {fps('eco_fps')} {fps('eco_cpu_fps')} | {_pair(mean('csrt'))} "
             f"{fps('csrt_fps')} {fps('csrt_cpu_fps')} | {_pair(mean('peer_csrt'))} | {_pair(mean('peer_eco_hc'))}")
 

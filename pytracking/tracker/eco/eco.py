@@ -11,27 +11,34 @@ learning rate 0.009), every 6th frame (every frame up to frame 10), warm started
 score's Fourier series is summed over blocks, maximised on the grid and refined by Newton's method.
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
+Parameters: :class:`pytracking.tracker.eco.params.ECOParams` (defaults = the published ECO-HC OTB
+values; ``pytracking/parameter/eco/default.py``). No VOT-style set is shipped: the published HC
+settings for VOT are not reproduced here, and the OTB set is used for every benchmark.
+
 Deliberate differences from the original (MATLAB) implementation:
 
 * Even-sized feature maps lose their Nyquist frequency (the original extends them to odd size);
   the sample size is chosen as in the original ('odd_cells'), so this rarely applies.
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
-* Grey videos use the project's one-channel intensity feature (cell 4) instead of the original's
-  ``intensityChannelNorm6`` lookup table.
-* Patches are cropped by :func:`pytracking.features.preprocessing.sample_patch` (box-filter
-  pre-shrink + bilinear resize) instead of ``mexResize``; the scale filter's patches are sampled
-  bilinearly from a box-filtered image region (:func:`scale_filter.scale_patches`).
-* The Gram matrix of the sample model is recomputed exactly for changed components, and the
-  half-spectrum inner products count the ``kx = 0`` column once.
-* A Newton step is taken only where the score's Hessian is negative definite.
-* Robustness: the target centre is kept inside the image and its size within the image
-  (``max_scale_factor`` follows the current frame size, so frames may change size).
+* Grey videos use the project's one-channel intensity feature (cell 4, ``Intensity``) instead of
+  the original's ``intensityChannelNorm6`` lookup table, so at most 1 projected intensity dimension.
+* Translation samples are cropped (border pixels replicated) and resized with OpenCV's area
+  averaging / bilinear resize, as ``mexResize`` does; the scale filter's 17 patches are sampled
+  bilinearly from one box-filtered crop (:func:`scale_filter.scale_patches`) instead of 17 resizes.
+* The Gram matrix of the sample model is updated from one set of inner products per new sample;
+  inner products over half spectra count the ``kx = 0`` column once and the others twice.
+* ``W^H W`` of the spatial regularization is one FFT convolution with the autocorrelation of the
+  sparse regularization kernel (the same operator as the original's two convolutions).
+* A Newton step is taken only where the score's Hessian is negative definite (the original always
+  steps), and the scale-filter parabola is used only when it has a maximum.
+* Robustness: the target centre is kept inside the image (the original's ``clamp_position`` is off
+  for OTB), and ``max_scale_factor`` follows the current frame's size, so frames may change size.
 """
 from __future__ import annotations
 
 import logging
 import math
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import numpy as np
 import torch
@@ -41,7 +48,7 @@ from pytracking.libs import dcf
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
-from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, _scores
+from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, scores
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch, to_tensor
 from pytracking.tracker.eco.sample_space import SampleSpace
@@ -89,6 +96,8 @@ class ECO(BaseTracker):
                              f"active feature module ({len(full)}: dimensions {full})")
         self.compressed_dim = [min(int(c), int(d)) for c, d in zip(p.compressed_dim, full)]
         self.cell_sizes = [int(s) for s in self.extractor.stride()]
+        logger.debug("ECO: %s video, feature dimensions %s -> %s, cells %s", "grey" if grey else "colour",
+                     full, self.compressed_dim, self.cell_sizes)
         hog4 = FHOG(cell_size=4)                       # ECO's 'HOG4' scale feature
         self.scale_descriptor = lambda patches: hog4.extract(patches)[0]
 
@@ -200,7 +209,7 @@ class ECO(BaseTracker):
         for _ in range(max(1, p.refinement_iterations)):
             feats, centre = self._features(image, self.pos, self.scale)
             z = self._to_fourier(self._project(feats))
-            sf = _scores(self.f, z, *self.out_sz)
+            sf = scores(self.f, z, *self.out_sz)
             grid = cont.sample_grid(sf, self.out_sz[0])
             r, c = cont.grid_max(grid)
             kw = 2 * self.out_sz[1] - 1

@@ -24,8 +24,8 @@ from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.eco.continuous import RegOperator, crop_to, pad_to, weighted_ip
 
 
-def _scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
-    """``sum_b sum_c f_bc z_bc`` on the output grid; ``z`` blocks are ``(N x) C x K x Kh``."""
+def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
+    """The score spectrum ``sum_b sum_c f_bc z_bc`` on the output grid (``k x kh``); ``z`` blocks are ``(N x) C x K x Kh``."""
     out = None
     for fb, zb in zip(f, z):
         s = pad_to((fb * zb).sum(-3), k, kh)
@@ -57,7 +57,7 @@ class FilterCG(ConjugateGradientBase):
                              for zb in samples])
 
     def A(self, x: TensorList) -> TensorList:
-        s = _scores(list(x), self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
+        s = scores(list(x), self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
         return TensorList([(zb.conj() * crop_to(s, zb.shape[-2], zb.shape[-1]).unsqueeze(1)).sum(0)
                            + self.reg(xb) for xb, zb in zip(x, self.samples)])
 
@@ -102,8 +102,8 @@ class JointGaussNewton(ConjugateGradientBase):
 
     def _jvp(self, v: TensorList) -> torch.Tensor:
         dfs, dPs = v[:self.nb], v[self.nb:]
-        out = _scores(list(dfs), self.z, self.k, self.kh)
-        return out + _scores(self.f, self._project(list(dPs)), self.k, self.kh)
+        out = scores(list(dfs), self.z, self.k, self.kh)
+        return out + scores(self.f, self._project(list(dPs)), self.k, self.kh)
 
     def A(self, v: TensorList) -> TensorList:
         jtj = self._jt(self._jvp(v))
@@ -124,7 +124,7 @@ class JointGaussNewton(ConjugateGradientBase):
         self.f, self.P, self.diag_m = list(f), list(P), diag_m
         for _ in range(gn_iter):
             self.z = self._project(self.P)
-            r = _scores(self.f, self.z, self.k, self.kh) - self.y_out
+            r = scores(self.f, self.z, self.k, self.kh) - self.y_out
             g = self._jt(r)
             for i in range(self.nb):
                 g[i] = g[i] + self.reg(self.f[i])

@@ -9,12 +9,9 @@ products of each new sample with the components.
 """
 from __future__ import annotations
 
-import logging
 from typing import List, Optional, Tuple
 
 import torch
-
-logger = logging.getLogger(__name__)
 
 
 def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor]) -> torch.Tensor:
