@@ -8,15 +8,29 @@
 //   the nearest block; 18 + 9 channels 0.5 * sum over the 4 blocks of min(h * n, clip), 4 texture
 //   channels 0.2357 * sum over the 18 sensitive bins of min(h * n, clip).
 
+// The orientation loop runs on vectors of kFhogLanes floats: 8 where such vectors are native (AVX2),
+// else 4 (SSE2, NEON).
+constexpr int kFhogLanes = kNativeVec8 ? 8 : 4;
+typedef float fhog_vec __attribute__((vector_size(kFhogLanes * sizeof(float))));
+typedef int32_t fhog_ivec __attribute__((vector_size(kFhogLanes * sizeof(int32_t))));
+
+static inline fhog_vec fhog_load(const float* p) {
+  fhog_vec r;
+  std::memcpy(&r, p, sizeof(r));
+  return r;
+}
+
+static inline fhog_vec fhog_splat(float s) { return fhog_vec{} + s; }
+
 // atan(a) for a in [0, 1]: odd minimax polynomial, error below 2e-6 rad.
-static inline vec8 atan01(vec8 a) {
-  const vec8 s = a * a;
-  vec8 r = broadcast8(-0.01172120f);
-  r = r * s + broadcast8(0.05265332f);
-  r = r * s + broadcast8(-0.11643287f);
-  r = r * s + broadcast8(0.19354346f);
-  r = r * s + broadcast8(-0.33262347f);
-  r = r * s + broadcast8(0.99997726f);
+static inline fhog_vec atan01(fhog_vec a) {
+  const fhog_vec s = a * a;
+  fhog_vec r = fhog_splat(-0.01172120f);
+  r = r * s + 0.05265332f;
+  r = r * s - 0.11643287f;
+  r = r * s + 0.19354346f;
+  r = r * s - 0.33262347f;
+  r = r * s + 0.99997726f;
   return r * a;
 }
 
@@ -56,50 +70,47 @@ static void fhog_row_orientations(const float* gx, const float* gy, int64_t chan
                                 0.6427876096865395f, 0.3420201433256689f};
   const float kBinsPerRad = 9.0f / 3.14159265358979323846f;
   int64_t x = 0;
-  // the vector loop only where 8-float vectors are native (scalar code is faster otherwise)
-  for (; kNativeVec8 && x + 8 <= n; x += 8) {
-    vec8 bx = load8(gx + x), by = load8(gy + x);
-    vec8 best = bx * bx + by * by;
+  for (; x + kFhogLanes <= n; x += kFhogLanes) {
+    fhog_vec bx = fhog_load(gx + x), by = fhog_load(gy + x);
+    fhog_vec best = bx * bx + by * by;
     for (int64_t c = 1; c < channels; ++c) {
-      const vec8 cx = load8(gx + c * n + x), cy = load8(gy + c * n + x);
-      const vec8 e = cx * cx + cy * cy;
-      const auto take = e > best;
+      const fhog_vec cx = fhog_load(gx + c * n + x), cy = fhog_load(gy + c * n + x);
+      const fhog_vec e = cx * cx + cy * cy;
+      const fhog_ivec take = e > best;
       bx = take ? cx : bx;
       by = take ? cy : by;
       best = take ? e : best;
     }
-    float m[8];
-    for (int k = 0; k < 8; ++k) m[k] = std::sqrt(best[k]);
-    std::memcpy(mag + x, m, sizeof(m));
+    for (int k = 0; k < kFhogLanes; ++k) mag[x + k] = std::sqrt(best[k]);
     if (!soft) {
       // the largest |cos c gx + sin c gy| over the 9 axes (strictly larger: the first on ties), then
       // bin k for a positive product, k + 9 for a negative one
-      vec8 top = broadcast8(0.0f), o = broadcast8(0.0f), sign = broadcast8(0.0f);
+      const fhog_vec zero = fhog_splat(0.0f);
+      fhog_vec top = zero, sign = zero;
+      fhog_ivec o = fhog_ivec{};
       for (int k = 0; k < 9; ++k) {
-        const vec8 d = bx * kCos[k] + by * kSin[k];
-        const vec8 ad = d < broadcast8(0.0f) ? -d : d;
-        const auto take = ad > top;
-        o = take ? broadcast8(float(k)) : o;
+        const fhog_vec d = bx * kCos[k] + by * kSin[k];
+        const fhog_vec ad = d < zero ? -d : d;
+        const fhog_ivec take = ad > top;
+        o = take ? fhog_ivec{} + k : o;
         sign = take ? d : sign;
         top = take ? ad : top;
       }
-      o = sign < broadcast8(0.0f) ? o + broadcast8(9.0f) : o;
-      typedef int32_t ivec8 __attribute__((vector_size(32)));
-      const ivec8 oi = __builtin_convertvector(o, ivec8);
-      std::memcpy(bin + x, &oi, sizeof(oi));
-      store8(w0 + x, broadcast8(1.0f));
+      o = sign < zero ? o + 9 : o;
+      std::memcpy(bin + x, &o, sizeof(o));
+      for (int k = 0; k < kFhogLanes; ++k) w0[x + k] = 1.0f;
     } else {
-      const vec8 zero = broadcast8(0.0f);
-      const vec8 ax = bx < zero ? -bx : bx, ay = by < zero ? -by : by;
-      const auto y_larger = ay > ax;
-      const vec8 hi = y_larger ? ay : ax, lo = y_larger ? ax : ay;
-      const vec8 ratio = hi > zero ? lo / (hi > zero ? hi : broadcast8(1.0f)) : zero;
-      vec8 t = atan01(ratio);                                            // [0, pi/4]
-      t = y_larger ? broadcast8(1.57079632679489662f) - t : t;           // [0, pi/2]
-      t = bx < zero ? broadcast8(3.14159265358979324f) - t : t;          // [0, pi]
-      t = by < zero ? broadcast8(6.28318530717958648f) - t : t;          // [0, 2 pi]
-      const vec8 pos = t * kBinsPerRad;
-      for (int k = 0; k < 8; ++k) {
+      const fhog_vec zero = fhog_splat(0.0f);
+      const fhog_vec ax = bx < zero ? -bx : bx, ay = by < zero ? -by : by;
+      const fhog_ivec y_larger = ay > ax;
+      const fhog_vec hi = y_larger ? ay : ax, lo = y_larger ? ax : ay;
+      const fhog_vec ratio = hi > zero ? lo / (hi > zero ? hi : fhog_splat(1.0f)) : zero;
+      fhog_vec t = atan01(ratio);                                        // [0, pi/4]
+      t = y_larger ? fhog_splat(1.57079632679489662f) - t : t;           // [0, pi/2]
+      t = bx < zero ? fhog_splat(3.14159265358979324f) - t : t;          // [0, pi]
+      t = by < zero ? fhog_splat(6.28318530717958648f) - t : t;          // [0, 2 pi]
+      const fhog_vec pos = t * kBinsPerRad;
+      for (int k = 0; k < kFhogLanes; ++k) {
         const float p = pos[k];
         const float lower = std::floor(p);
         bin[x + k] = int32_t(lower) % 18;
@@ -137,7 +148,7 @@ static void fhog_row_orientations(const float* gx, const float* gy, int64_t chan
       const float ax = std::fabs(bx), ay = std::fabs(by);
       const bool y_larger = ay > ax;
       const float hi = y_larger ? ay : ax, lo = y_larger ? ax : ay;
-      float t = atan01(broadcast8(hi > 0.0f ? lo / hi : 0.0f))[0];  // the vector path's polynomial
+      float t = atan01(fhog_splat(hi > 0.0f ? lo / hi : 0.0f))[0];  // the vector path's polynomial
       if (y_larger) t = 1.57079632679489662f - t;
       if (bx < 0.0f) t = 3.14159265358979324f - t;
       if (by < 0.0f) t = 6.28318530717958648f - t;
