@@ -136,11 +136,24 @@ def reg_filter(support: Tuple[float, float], target_sz: Tuple[float, float], edg
     return wf[rows][:, cols].float()
 
 
+def fft_size(n: int) -> int:
+    """The smallest m >= n whose prime factors are 2, 3 and 5 (fast FFT lengths)."""
+    m = n
+    while True:
+        r = m
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return m
+        m += 1
+
+
 class RegOperator:
     """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
     the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
     so zero outside the spectrum). Computed as one linear convolution with the kernel's
-    autocorrelation, by FFT on a grid large enough that nothing wraps."""
+    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length)."""
 
     def __init__(self, kernel: torch.Tensor) -> None:
         kern = kernel.double()
@@ -155,7 +168,7 @@ class RegOperator:
     def _transfer(self, k: int, kw: int) -> torch.Tensor:
         key = (k, kw)
         if key not in self._cache:
-            size = (k + 2 * self.r[0], kw + 2 * self.r[1])
+            size = (fft_size(k + 2 * self.r[0]), fft_size(kw + 2 * self.r[1]))
             g = torch.zeros(size, dtype=torch.float64)
             ry, rx = self.r
             g[:2 * ry + 1, :2 * rx + 1] = self.kernel2

@@ -43,6 +43,7 @@ class FilterCG(ConjugateGradientBase):
         self.k, self.kh = y.shape
         self.y_out = y
         self.samples: List[torch.Tensor] = []
+        self.samples_conj: List[torch.Tensor] = []
         self.weights = torch.ones(1)
         self.diag_m: List[torch.Tensor] = []
 
@@ -50,16 +51,20 @@ class FilterCG(ConjugateGradientBase):
                     diag_m: List[torch.Tensor]) -> None:
         """Samples (``N x C x K x Kh`` per block), their weights (N) and the preconditioner."""
         self.samples = samples
+        self.samples_conj = [zb.conj().resolve_conj() for zb in samples]
         self.weights = weights
         self.diag_m = diag_m
         wy = self.weights.reshape(-1, 1, 1) * self.y_out
-        self.b = TensorList([(zb.conj() * crop_to(wy, zb.shape[-2], zb.shape[-1]).unsqueeze(1)).sum(0)
-                             for zb in samples])
+        self.b = TensorList(self._back_project(wy))
+
+    def _back_project(self, s: torch.Tensor) -> List[torch.Tensor]:
+        """``sum_j conj(z_jb) s_j`` per block for scores ``s`` (``N x K x Kh``, output grid)."""
+        return [(zc * crop_to(s, zc.shape[-2], zc.shape[-1]).contiguous().unsqueeze(1)).sum(0)
+                for zc in self.samples_conj]
 
     def A(self, x: TensorList) -> TensorList:
         s = scores(list(x), self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
-        return TensorList([(zb.conj() * crop_to(s, zb.shape[-2], zb.shape[-1]).unsqueeze(1)).sum(0)
-                           + self.reg(xb) for xb, zb in zip(x, self.samples)])
+        return TensorList([d + self.reg(xb) for d, xb in zip(self._back_project(s), x)])
 
     def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
         return weighted_ip(a, b)
@@ -83,6 +88,7 @@ class JointGaussNewton(ConjugateGradientBase):
         self.f: List[torch.Tensor] = []
         self.P: List[torch.Tensor] = []
         self.z: List[torch.Tensor] = []
+        self.z_conj: List[torch.Tensor] = []
         self.diag_m: List[torch.Tensor] = []
 
     def _project(self, P: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -91,9 +97,9 @@ class JointGaussNewton(ConjugateGradientBase):
     def _jt(self, u: torch.Tensor) -> TensorList:
         """J^T of the data residual ``u`` (output grid half spectrum)."""
         df, dP = [], []
-        for fb, zb, xb in zip(self.f, self.z, self.x):
-            ub = crop_to(u, zb.shape[-2], zb.shape[-1])
-            df.append(zb.conj() * ub)
+        for fb, zc, xb in zip(self.f, self.z_conj, self.x):
+            ub = crop_to(u, zc.shape[-2], zc.shape[-1]).contiguous()
+            df.append(zc * ub)
             g = fb * ub.conj()                                     # C x K x Kh
             full = torch.einsum("dkl,ckl->dc", xb, g).real
             col0 = torch.einsum("dk,ck->dc", xb[..., 0], g[..., 0]).real
@@ -124,6 +130,7 @@ class JointGaussNewton(ConjugateGradientBase):
         self.f, self.P, self.diag_m = list(f), list(P), diag_m
         for _ in range(gn_iter):
             self.z = self._project(self.P)
+            self.z_conj = [zb.conj().resolve_conj() for zb in self.z]
             r = scores(self.f, self.z, self.k, self.kh) - self.y_out
             g = self._jt(r)
             for i in range(self.nb):
