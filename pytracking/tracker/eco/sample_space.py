@@ -20,8 +20,9 @@ def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor]) -> torch.Tensor
     out = None
     for s, v in zip(samples, x):
         n = s.shape[0]
-        a = (s.reshape(n, -1).conj() @ v.reshape(-1)).real
-        a0 = (s[..., 0].reshape(n, -1).conj() @ v[..., 0].reshape(-1)).real
+        # Re(sum conj(s) v) = Re(sum s conj(v)): conjugate the one sample, not the n stored ones
+        a = (s.reshape(n, -1) @ v.reshape(-1).conj()).real
+        a0 = (s[..., 0].reshape(n, -1) @ v[..., 0].reshape(-1).conj()).real
         term = 2 * a - a0
         out = term if out is None else out + term
     return out
