@@ -9,5 +9,6 @@ prroi_packages = ["prroi_pool"] + [
 setup(
     packages=packages + prroi_packages,
     package_dir={"prroi_pool": "external/prroi_pool"},
-    package_data={"pytracking.evaluation": ["*.tsv"], "ltr": ["data_specs/*.txt"]},
+    package_data={"pytracking.evaluation": ["*.tsv"], "pytracking.features": ["data/*.npy", "data/*.md"],
+                  "ltr": ["data_specs/*.txt"]},
 )

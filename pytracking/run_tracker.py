@@ -1,6 +1,13 @@
 """Run a tracker on a benchmark dataset (or some of its sequences) and write the result files.
 
+Trackers: eco (ECO-HC, hand-crafted features: needs NO weight file; the built-in default),
+atom, siamfc, siamrpn (network trackers: they load their weights from the network_path setting,
+e.g. atom_default.pth, or network=/abs/path.pth; without the file they run on a seeded RANDOM
+network, which does not track). To switch from eco to ATOM with published weights, put
+atom_default.pth in the network_path folder and run 'atom default'.
+
 Examples (from the repository root):
+  python pytracking/run_tracker.py eco default --dataset otb
   python pytracking/run_tracker.py atom default --dataset otb
   python pytracking/run_tracker.py atom default --dataset otb --sequence Crossing --debug 1
   python pytracking/run_tracker.py atom default --dataset lasot --threads 4 --runid 0
@@ -28,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run_tracker.py", description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. atom")
+    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. eco (needs no "
+                        "weights) or atom")
     parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
                         help="override parameters of the parameter module")

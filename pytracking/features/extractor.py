@@ -1,18 +1,25 @@
 """Feature extraction at several resolutions (search scales) around a target position.
 
 :class:`MultiResolutionExtractor` crops image patches (``pytracking.features.preprocessing``) and
-runs one or more feature modules on them (objects with ``initialize()``, ``extract(patches) ->
-TensorList``, ``stride()``, ``size(im_sz)`` and ``dim()``, e.g.
-:class:`pytracking.features.net_wrappers.ATOMFeatures`). The features of all modules are
-returned together as one TensorList, one entry per feature layer.
+runs one or more feature modules on them (the interface of
+:class:`pytracking.features.featurebase.FeatureModule`: ``initialize()``, ``extract(patches) ->
+TensorList``, ``stride()``, ``size(im_sz)`` and ``dim()``; e.g. the network features
+:class:`pytracking.features.net_wrappers.ATOMFeatures` or the hand-crafted ones in
+:mod:`pytracking.features.handcrafted`). The features of all modules are returned together as one
+TensorList, one entry per feature layer. A parameter module chooses them
+(``params.features = MultiResolutionExtractor([...])``).
+
+After :meth:`MultiResolutionExtractor.set_is_color`, only the modules whose ``use_for_color`` /
+``use_for_gray`` fits the sequence take part (all of them until it is called).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import torch
 
 from pytracking.features.augmentation import Transform
+from pytracking.features.featurebase import IoUFeatureModule, provides_iou_branch
 from pytracking.features.preprocessing import sample_patch, sample_patch_multiscale
 from pytracking.libs.tensorlist import TensorList
 
@@ -31,22 +38,50 @@ class MultiResolutionExtractor:
         self.features = list(features)
         self.patch_mode = patch_mode
         self.max_scale_change = max_scale_change
+        self.is_color: Optional[bool] = None
+
+    def set_is_color(self, is_color: Optional[bool]) -> None:
+        """Use only the modules meant for colour (True) or grey (False) sequences (their
+        ``use_for_color`` / ``use_for_gray``, default True); None: all modules."""
+        self.is_color = is_color
+        if not self.active_features():
+            raise ValueError(f"MultiResolutionExtractor: no feature module is used for "
+                             f"{'colour' if is_color else 'grey'} images")
+
+    def active_features(self) -> list:
+        """The modules that take part (see :meth:`set_is_color`)."""
+        if self.is_color is None:
+            return list(self.features)
+        flag = "use_for_color" if self.is_color else "use_for_gray"
+        return [f for f in self.features if getattr(f, flag, True)]
 
     def initialize(self) -> None:
         for f in self.features:
             f.initialize()
 
     def stride(self) -> list:
-        return [s for f in self.features for s in f.stride()]
+        return [s for f in self.active_features() for s in f.stride()]
 
     def dim(self) -> list:
-        return [d for f in self.features for d in f.dim()]
+        return [d for f in self.active_features() for d in f.dim()]
 
     def size(self, im_sz: Sequence[float]) -> list:
-        return [s for f in self.features for s in f.size(im_sz)]
+        return [s for f in self.active_features() for s in f.size(im_sz)]
+
+    def get_fparams(self) -> List[Any]:
+        """The ``fparams`` of the active modules (None for a module without)."""
+        return [getattr(f, "fparams", None) for f in self.active_features()]
+
+    def iou_feature_module(self) -> Optional[IoUFeatureModule]:
+        """The active module that provides an IoU-Net branch, or None; ValueError when several do."""
+        found = [f for f in self.active_features() if provides_iou_branch(f)]
+        if len(found) > 1:
+            raise ValueError(f"MultiResolutionExtractor: {len(found)} feature modules provide an IoU branch "
+                             f"({', '.join(type(f).__name__ for f in found)}); at most one may")
+        return found[0] if found else None
 
     def _features_of(self, patches: torch.Tensor) -> TensorList:
-        return TensorList([feat for f in self.features for feat in f.extract(patches)])
+        return TensorList([feat for f in self.active_features() for feat in f.extract(patches)])
 
     def extract(self, im: torch.Tensor, pos: Sequence[float], scales: Sequence[float],
                 image_sz: Sequence[float]) -> Tuple[TensorList, torch.Tensor]:

@@ -34,6 +34,7 @@ import torch
 import torch.nn as nn
 
 from pytracking.features.cpu_backbone import use_fused_stem, use_winograd_blocks
+from pytracking.features.featurebase import FeatureModule
 from pytracking.libs.cpu_kernels import winograd
 from pytracking.libs.tensorlist import TensorList
 
@@ -181,8 +182,10 @@ def normalize_features(feat: torch.Tensor, power: Optional[float]) -> torch.Tens
     return feat / (mean_pow + 1e-10).pow(1.0 / power).reshape(n, 1, 1, 1)
 
 
-class ATOMFeatures:
-    """Classifier and IoU-Net features of the ATOM network (see the module docstring)."""
+class ATOMFeatures(FeatureModule):
+    """Classifier and IoU-Net features of the ATOM network (see the module docstring); a
+    :class:`pytracking.features.featurebase.FeatureModule` with the IoU branch
+    (:class:`pytracking.features.featurebase.IoUFeatureModule`)."""
 
     def __init__(self, network: str = "atom_default.pth", output_layers: Sequence[str] = ("layer3",),
                  normalize_power: Optional[float] = 2.0, device: Optional[torch.device] = None,

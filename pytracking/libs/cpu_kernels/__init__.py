@@ -4,6 +4,8 @@
 * :mod:`.stem` — a ResNet stem (7x7/2 convolution, ReLU, 3x3/2 max pooling) in one pass;
 * :mod:`.relu_linear` — a fully connected ReLU layer's output and input gradient for a few rows in
   two passes over one weight copy (ATOM's IoU-Net head during box refinement).
+* ``fhog`` — Felzenszwalb's HOG features (31 channels per cell), used by
+  :func:`pytracking.features.handcrafted.fhog` (which falls back to a torch version without it).
 
 Intermediate buffers of the convolution kernels are kept per calling thread between calls (up to
 64 MB each; ATOM on one image uses about 6 MB), so that no call pays page faults for fresh memory.

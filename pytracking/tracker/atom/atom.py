@@ -34,6 +34,7 @@ import torch
 
 from pytracking.features import augmentation
 from pytracking.features.extractor import MultiResolutionExtractor
+from pytracking.features.featurebase import IoUFeatureModule
 from pytracking.features.iou_windows import WindowedIoUFeatures, iou_branch_modules
 from pytracking.features.net_wrappers import ATOMFeatures, default_device
 from pytracking.features.preprocessing import numpy_to_torch
@@ -93,12 +94,15 @@ class ATOM(BaseTracker):
         super().__init__(params)
         self._check_params(params)
         self.device = default_device(params.use_gpu, params.device)
-        self.features = ATOMFeatures(params.network, params.output_layers, params.normalize_power,
-                                     self.device, use_iou_net=params.use_iou_net,
-                                     winograd=params.winograd_convolutions,
-                                     architecture=params.net_architecture,
-                                     architecture_kwargs=params.net_architecture_kwargs)
-        self.extractor = MultiResolutionExtractor([self.features])
+        if params.features is None:
+            self.features = ATOMFeatures(params.network, params.output_layers, params.normalize_power,
+                                         self.device, use_iou_net=params.use_iou_net,
+                                         winograd=params.winograd_convolutions,
+                                         architecture=params.net_architecture,
+                                         architecture_kwargs=params.net_architecture_kwargs)
+            self.extractor = MultiResolutionExtractor([self.features])
+        else:
+            self.extractor, self.features = self._given_features(params)
         self.generator = torch.Generator()
         self.timings = defaultdict(float)
         self.projection_activation = Activation(*params.activation_spec("projection_activation"))
@@ -131,6 +135,23 @@ class ATOM(BaseTracker):
         if p.vot_anno_conversion_type is not None and p.vot_anno_conversion_type not in POLYGON_CONVERSIONS:
             raise ValueError(f"ATOM parameter vot_anno_conversion_type={p.vot_anno_conversion_type!r}: "
                              f"expected None or one of {POLYGON_CONVERSIONS}")
+
+    @staticmethod
+    def _given_features(p: ATOMParams) -> Tuple[MultiResolutionExtractor, Optional[IoUFeatureModule]]:
+        """The extractor of ``params.features`` and its module with the IoU branch (None without
+        use_iou_net)."""
+        extractor = p.features
+        if not isinstance(extractor, MultiResolutionExtractor):
+            raise ValueError(f"ATOM parameter features: expected a MultiResolutionExtractor, got "
+                             f"{type(extractor).__name__}")
+        if len(extractor.stride()) != 1:
+            raise ValueError(f"ATOM parameter features: the classifier uses exactly one feature layer, the "
+                             f"extractor gives {len(extractor.stride())}")
+        iou_module = extractor.iou_feature_module() if p.use_iou_net else None
+        if p.use_iou_net and iou_module is None:
+            raise ValueError("ATOM parameter features: use_iou_net needs a feature module with an IoU branch "
+                             "(e.g. ATOMFeatures); set use_iou_net=False for features without one")
+        return extractor, iou_module
 
     @contextmanager
     def _timed(self, part: str) -> Iterator[None]:

@@ -56,6 +56,10 @@ class ATOMParams(Params):
     random_seed: int = 0                     # seed of the tracker's own random generator
 
     # ---- network / features
+    # The feature extractor (pytracking.features.extractor.MultiResolutionExtractor) of one feature
+    # layer, and, with use_iou_net, one module with an IoU branch (ATOMFeatures). None: ATOMFeatures
+    # built from network, output_layers, normalize_power, use_iou_net and winograd_convolutions.
+    features: Optional[Any] = None
     network: str = "atom_default.pth"        # file in the network_path setting, or absolute path
     # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
     # with this registered constructor ('module.function') and keyword arguments (None: such files

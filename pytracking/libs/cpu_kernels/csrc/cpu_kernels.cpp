@@ -11,8 +11,10 @@
 // * relu_linear_grad: for rows x (P x K) of a layer pre = x W^T + b (W: N x K), the output
 //   y = act(pre) . v and its gradient dy/dx = (act'(pre) * v) W, act = ReLU or identity; both
 //   products read the same W (ATOM's IoU-Net head, P = 10 boxes).
+// * fhog: Felzenszwalb's HOG (31 channels per cell) of N x C x H x W images (fhog_kernels.h;
+//   defined by pytracking.features.handcrafted.fhog_reference).
 //
-// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h) are compiled
+// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h, fhog_kernels.h) are compiled
 // twice: generic, and for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has
 // both. (Both copies use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
 #include <torch/extension.h>
@@ -21,6 +23,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -42,10 +45,12 @@ struct StemGeometry {
 };
 
 namespace generic {
+constexpr bool kNativeVec8 = false;  // 8-float vectors are emulated: kernels may prefer scalar loops
 #include "vec8.h"
 #include "winograd_kernels.h"
 #include "relu_linear_kernels.h"
 #include "stem_kernels.h"
+#include "fhog_kernels.h"
 }  // namespace generic
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -53,10 +58,12 @@ namespace generic {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
+constexpr bool kNativeVec8 = true;
 #include "vec8.h"
 #include "winograd_kernels.h"
 #include "relu_linear_kernels.h"
 #include "stem_kernels.h"
+#include "fhog_kernels.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -264,6 +271,32 @@ torch::Tensor stem_conv_relu_maxpool(const torch::Tensor& input, const torch::Te
   return y;
 }
 
+torch::Tensor fhog(const torch::Tensor& input, int64_t cell_size, bool soft_orientation, double clip) {
+  TORCH_CHECK(is_cpu_float(input) && input.dim() == 4, "fhog: input must be a 4-D float32 CPU tensor N x C x H x W, "
+              "got ", input.sizes(), " ", input.scalar_type(), " on ", input.device());
+  const int64_t batch = input.size(0), channels = input.size(1), height = input.size(2), width = input.size(3);
+  TORCH_CHECK(channels == 1 || channels == 3, "fhog: expected 1 or 3 channels, got ", channels);
+  TORCH_CHECK(cell_size >= 1, "fhog: cell_size must be positive, got ", cell_size);
+  TORCH_CHECK(clip > 0, "fhog: clip must be positive, got ", clip);
+  const int64_t h = height / cell_size, w = width / cell_size;
+  TORCH_CHECK(h >= 1 && w >= 1, "fhog: a ", height, "x", width, " image is smaller than one ", cell_size, "x",
+              cell_size, " cell");
+  auto x = input.contiguous();
+  auto out = torch::empty({batch, 31, h, w}, x.options());
+  const float* x_ptr = x.data_ptr<float>();
+  float* out_ptr = out.data_ptr<float>();
+  const int64_t floats = generic::fhog_work_floats(channels, height, width, cell_size);
+  at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+    thread_local std::vector<float> work;  // kept between calls (no page faults for fresh memory)
+    if (int64_t(work.size()) < floats) work.resize(size_t(floats));
+    for (int64_t b = b0; b < b1; ++b) {
+      DISPATCH(fhog_image, x_ptr + b * channels * height * width, channels, height, width, cell_size,
+               soft_orientation, float(clip), out_ptr + b * 31 * h * w, work.data());
+    }
+  });
+  return out;
+}
+
 std::string kernel_isa() { return run_avx2() ? "avx2" : "generic"; }
 
 bool use_avx2(bool enable) {
@@ -285,6 +318,9 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
   module.def("stem_conv_relu_maxpool", &cpu_kernels::stem_conv_relu_maxpool,
              "maxpool3x3/2(relu(conv7x7/2, padding 3 (input) + bias)), padding 1 for the pooling", py::arg("input"),
              py::arg("packed_weight"), py::arg("bias"));
+  module.def("fhog", &cpu_kernels::fhog,
+             "FHOG (31 channels per cell) of N x C x H x W float32 images, C = 1 or 3: N x 31 x H/cell x W/cell",
+             py::arg("input"), py::arg("cell_size"), py::arg("soft_orientation"), py::arg("clip"));
   module.def("kernel_isa", &cpu_kernels::kernel_isa, "Instruction set of the kernel bodies that run: avx2 or generic");
   module.def("use_avx2", &cpu_kernels::use_avx2,
              "Run the AVX2 kernel bodies when the processor has them (True) or the generic ones; returns the "

@@ -1,0 +1,218 @@
+"""ECO-HC (``eco default``, no weight file) against OpenCV's CSRT, on one thread.
+
+Sequences: the six real ones in ../shared (``data/otb_crossing`` and ``data/sequences/*``, OTB
+layout) when present, and the built-in synthetic benchmark. For each sequence ECO runs in this
+process and CSRT in a subprocess (``benchmarks/csrt_worker.py``) in its own virtual environment
+with ``opencv-contrib-python-headless`` (pinned in ``benchmarks/csrt_constraints.txt``; created once
+under ``benchmarks/.cache/csrt-venv``, git-ignored), one sequence after the other for both
+(interleaved), each with one thread (``torch.set_num_threads(1)``, ``cv2.setNumThreads(1)``).
+
+Printed per sequence and as means over the real sequences: success AUC (mean over IoU thresholds
+0, 0.05, ..., 1 of the fraction of frames with IoU > threshold; frames 2..N; rows whose ground
+truth is not a valid box left out), precision at 20 px, and frames per second (tracker time only,
+images decoded beforehand, first frame included in the time, frames 2..N counted), by wall clock
+('fps') and by process CPU time ('cpu', which a busy shared machine disturbs less). The stored
+peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
+
+    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1]
+
+Targets (issue 16): mean real-sequence AUC >= CSRT's and >= the stored ECO-HC's; fps >= 2x CSRT's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import cv2
+import numpy as np
+import torch
+
+from pytracking.analysis.metrics import center_error, iou_continuous
+from pytracking.evaluation import get_dataset
+from pytracking.evaluation.data import Sequence
+from pytracking.parameter.eco.default import parameters
+from pytracking.tracker.eco import ECO
+from pytracking.utils.image_io import read_frame
+from pytracking.utils.load_text import load_text
+
+logger = logging.getLogger("bench_eco")
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[1] / "shared"
+VENV = HERE / ".cache" / "csrt-venv"
+THRESHOLDS = np.linspace(0.0, 1.0, 21)
+
+
+def real_sequences() -> list[Sequence]:
+    dirs = [("Crossing", SHARED / "data" / "otb_crossing")]
+    seq_root = SHARED / "data" / "sequences"
+    if seq_root.is_dir():
+        dirs += [(d.name, d) for d in sorted(seq_root.iterdir()) if (d / "img").is_dir()]
+    out = []
+    for name, d in dirs:
+        if not (d / "img").is_dir():
+            continue
+        gt = load_text(d / "groundtruth_rect.txt", ncols=4)
+        frames = sorted(str(p) for p in (d / "img").glob("*.jpg"))[:len(gt)]
+        out.append(Sequence(name, frames, "otb", gt))
+    return out
+
+
+def score(boxes: np.ndarray, gt: np.ndarray) -> tuple[float, float]:
+    """(success AUC %, precision at 20 px %) over frames 2..N with a valid ground-truth box."""
+    boxes, gt = np.asarray(boxes, dtype=np.float64)[1:len(gt)], gt[1:]
+    valid = np.isfinite(gt).all(1) & (gt[:, 2] > 0) & (gt[:, 3] > 0)
+    iou = iou_continuous(boxes[valid], gt[valid])
+    auc = float(np.mean([(iou > t).mean() for t in THRESHOLDS])) * 100
+    prec = float((center_error(boxes[valid], gt[valid]) <= 20).mean()) * 100
+    return auc, prec
+
+
+def csrt_python() -> Path:
+    """The CSRT venv's python, created (once) with the pinned opencv-contrib-python-headless."""
+    py = VENV / "bin" / "python"
+    stamp = VENV / ".installed"
+    constraints = HERE / "csrt_constraints.txt"
+    if stamp.is_file() and stamp.read_text() == constraints.read_text():
+        return py
+    logger.info("Creating the CSRT environment in %s (once)", VENV)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "-c", str(constraints),
+                    "opencv-contrib-python-headless", "numpy"], check=True)
+    stamp.write_text(constraints.read_text())
+    return py
+
+
+class CSRT:
+    """The CSRT worker subprocess."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        env.pop("PYTHONPATH", None)
+        self.proc = subprocess.Popen([str(csrt_python()), str(HERE / "csrt_worker.py")], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env)
+
+    def run(self, seq: Sequence) -> tuple[np.ndarray, float, float]:
+        self.proc.stdin.write(json.dumps({"frames": list(seq.frames),
+                                          "init": [float(v) for v in seq.ground_truth_rect[0]]}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the CSRT worker stopped (see its error output above)")
+        out = json.loads(line)
+        return np.asarray(out["boxes"]), float(out["seconds"]), float(out["cpu_seconds"])
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def run_eco(seq: Sequence) -> tuple[np.ndarray, float, float]:
+    images = [read_frame(f) for f in seq.frames]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    tracker = ECO(parameters())
+    tracker.initialize(images[0], {"init_bbox": [float(v) for v in seq.ground_truth_rect[0]]})
+    boxes = [list(seq.ground_truth_rect[0])] + [tracker.track(im)["target_bbox"] for im in images[1:]]
+    return np.asarray(boxes), time.perf_counter() - start, time.process_time() - cpu_start
+
+
+def peer_boxes(kind: str, name: str) -> Optional[np.ndarray]:
+    path = SHARED / "reference" / "peers" / kind / f"{name}.txt"
+    return load_text(path, ncols=4) if path.is_file() else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-csrt", action="store_true", help="skip CSRT (no venv needed)")
+    parser.add_argument("--sequence", action="append", default=None, help="only these sequences")
+    parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic benchmark")
+    parser.add_argument("--repeats", type=int, default=1, help="timing repeats (best-of is kept)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+
+    seqs = [(s, True) for s in real_sequences()]
+    if not args.no_synthetic:
+        seqs += [(s, False) for s in get_dataset("synthetic")]
+    if args.sequence:
+        seqs = [(s, r) for s, r in seqs if s.name in args.sequence]
+    csrt = None if args.no_csrt else CSRT()
+
+    header = (f"{'sequence':18s} {'frames':>6s} | {'ECO AUC/P20':>12s} {'fps':>6s} {'cpu':>6s} | {'CSRT AUC/P20':>12s} "
+              f"{'fps':>6s} {'cpu':>6s}"
+              f" | {'peer CSRT':>11s} | {'peer ECO-HC':>11s}")
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for seq, real in seqs:
+        n = len(seq.frames) - 1
+        eco_t, csrt_t = [float("inf")] * 2, [float("inf")] * 2
+        for _ in range(max(1, args.repeats)):
+            eco_boxes, t, c = run_eco(seq)
+            eco_t = [min(eco_t[0], t), min(eco_t[1], c)]
+            if csrt is not None:
+                csrt_boxes, t, c = csrt.run(seq)
+                csrt_t = [min(csrt_t[0], t), min(csrt_t[1], c)]
+        gt = seq.ground_truth_rect
+        row = {"name": seq.name, "real": real, "eco": score(eco_boxes, gt), "eco_fps": n / eco_t[0],
+               "eco_cpu_fps": n / eco_t[1]}
+        if csrt is not None:
+            row.update(csrt=score(csrt_boxes, gt), csrt_fps=n / csrt_t[0], csrt_cpu_fps=n / csrt_t[1])
+        for kind in ("csrt", "eco_hc"):
+            pb = peer_boxes(kind, seq.name) if real else None
+            if pb is not None:
+                row["peer_" + kind] = score(pb, gt)
+        rows.append(row)
+        print(format_row(row, len(seq.frames)), flush=True)
+
+    print("-" * len(header))
+    real_rows = [r for r in rows if r["real"]]
+    if real_rows:
+        print(format_mean("mean (real)", real_rows))
+    synth_rows = [r for r in rows if not r["real"]]
+    if synth_rows:
+        print(format_mean("mean (synthetic)", synth_rows))
+    if csrt is not None:
+        csrt.close()
+        for kind, label in (("fps", "wall-clock"), ("cpu_fps", "process CPU time")):
+            eco_fps = np.mean([r["eco_" + kind] for r in rows])
+            csrt_fps = np.mean([r["csrt_" + kind] for r in rows])
+            print(f"frames/s on one thread ({label}), mean over sequences: ECO {eco_fps:.1f}, CSRT "
+                  f"{csrt_fps:.1f} (ratio {eco_fps / csrt_fps:.2f}; target >= 2)")
+    return 0
+
+
+def _pair(v: Optional[tuple]) -> str:
+    return f"{v[0]:5.1f}/{v[1]:5.1f}" if v is not None else f"{'-':>11s}"
+
+
+def _num(r: dict, key: str) -> str:
+    return f"{r[key]:6.1f}" if key in r else f"{'-':>6s}"
+
+
+def format_row(r: dict, frames: int) -> str:
+    return (f"{r['name']:18s} {frames:6d} | {_pair(r['eco'])} {_num(r, 'eco_fps')} {_num(r, 'eco_cpu_fps')} | "
+            f"{_pair(r.get('csrt'))} {_num(r, 'csrt_fps')} {_num(r, 'csrt_cpu_fps')} | {_pair(r.get('peer_csrt'))} | "
+            f"{_pair(r.get('peer_eco_hc'))}")
+
+
+def format_mean(label: str, rows: list[dict]) -> str:
+    def mean(key: str) -> Optional[tuple]:
+        vals = [r[key] for r in rows if key in r]
+        return tuple(np.mean(vals, axis=0)) if len(vals) == len(rows) else None
+
+    def fps(key: str) -> str:
+        return f"{np.mean([r[key] for r in rows]):6.1f}" if all(key in r for r in rows) else f"{'-':>6s}"
+    return (f"{label:18s} {'':6s} | {_pair(mean('eco'))} {fps('eco_fps')} {fps('eco_cpu_fps')} | {_pair(mean('csrt'))} "
+            f"{fps('csrt_fps')} {fps('csrt_cpu_fps')} | {_pair(mean('peer_csrt'))} | {_pair(mean('peer_eco_hc'))}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

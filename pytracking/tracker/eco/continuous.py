@@ -1,0 +1,229 @@
+"""The continuous-domain operators of ECO on half spectra.
+
+Layout: the Fourier series of a real, odd-sized (``K x K'``) block is stored as its *half
+spectrum*, a complex tensor ``(..., K, (K' + 1) // 2)``: row ``i`` holds the vertical frequency
+``ky = i - K // 2`` (zero frequency in the middle row), column ``j`` the horizontal frequency
+``kx = j >= 0``; the coefficients of ``kx < 0`` are the conjugates of ``(-ky, -kx)``. The spatial
+origin is the centre of the sample and the period is the sample's support ``T``, so
+``s(t) = sum_k c_k exp(2 pi i k . t / T)``. An even-sized feature map loses its Nyquist frequency.
+"""
+from __future__ import annotations
+
+import math
+from typing import List, Sequence, Tuple
+
+import torch
+
+
+def odd(n: int) -> int:
+    """The largest odd number <= n (>= 1)."""
+    return max(1, n - 1 + n % 2)
+
+
+def half_width(k: int) -> int:
+    return (k + 1) // 2
+
+
+def column_weights(kh: int) -> torch.Tensor:
+    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2)."""
+    w = torch.full((kh,), 2.0)
+    w[0] = 1.0
+    return w
+
+
+def cubic_kernel_fourier(f: torch.Tensor, a: float) -> torch.Tensor:
+    """Fourier transform of Keys' cubic interpolation kernel (parameter ``a``, unit sample spacing)
+    at frequencies ``f`` (cycles per sample); 1 at f = 0."""
+    f = f.double()
+    th = 2 * math.pi * f
+    pf = math.pi * f
+    num = (-12 * a + 24 * torch.cos(th) + 12 * a * torch.cos(2 * th) + 24 * pf * torch.sin(th)
+           + 32 * a * pf * torch.sin(th) + 8 * a * pf * torch.sin(2 * th) - 24)
+    safe = torch.where(f == 0, torch.ones_like(f), f)
+    out = -num / (16 * math.pi ** 4 * safe ** 4)
+    return torch.where(f == 0, torch.ones_like(out), out).float()
+
+
+def interp_coefficients(n: int, k: int, a: float) -> torch.Tensor:
+    """Per-frequency factor turning the DFT of ``n`` samples into the Fourier series (period = the
+    ``n`` samples, origin = their centre) of their cubic interpolation; frequencies ``-(k//2)..k//2``."""
+    ks = torch.arange(-(k // 2), k // 2 + 1, dtype=torch.float64)
+    phase = torch.exp(1j * math.pi * ks * (n - 1) / n)           # origin at the sample centre
+    return (cubic_kernel_fourier(ks / n, a).double() / n * phase).to(torch.complex64)
+
+
+def half_spectrum(x: torch.Tensor) -> torch.Tensor:
+    """``(..., N, M)`` real maps -> their DFT as an odd half spectrum ``(..., K, (K'+1)//2)``."""
+    n, m = x.shape[-2:]
+    k, kp = odd(n), odd(m)
+    xf = torch.fft.rfft2(x)
+    rows = torch.cat((xf[..., n - k // 2:, :], xf[..., :k // 2 + 1, :]), dim=-2)
+    return rows[..., :half_width(kp)]
+
+
+def interpolated_spectrum(x: torch.Tensor, interp_y: torch.Tensor, interp_x: torch.Tensor) -> torch.Tensor:
+    """Half spectrum of the cubic interpolation of ``x`` (see :func:`interp_coefficients`;
+    ``interp_x`` holds the full set of horizontal factors)."""
+    xf = half_spectrum(x)
+    kh = xf.shape[-1]
+    return xf * interp_y.reshape(-1, 1) * interp_x[interp_x.shape[0] // 2:][:kh].reshape(1, -1)
+
+
+def gaussian_label(k: int, kp: int, sigma: Tuple[float, float], support: Tuple[float, float]) -> torch.Tensor:
+    """Half spectrum (``k x (kp+1)//2``) of a periodic Gaussian of std ``sigma`` centred at the
+    origin, period ``support`` (both ``(y, x)`` in the same units)."""
+    def g(num: int, s: float, t: float) -> torch.Tensor:
+        ks = torch.arange(-(num // 2), num // 2 + 1, dtype=torch.float64)
+        return math.sqrt(2 * math.pi) * s / t * torch.exp(-2 * (math.pi * s * ks / t) ** 2)
+    gy = g(k, sigma[0], support[0])
+    gx = g(kp, sigma[1], support[1])[kp // 2:]
+    return (gy.reshape(-1, 1) * gx.reshape(1, -1)).to(torch.complex64)
+
+
+def shift_spectrum(xf: torch.Tensor, shift: Sequence[float], support: Sequence[float]) -> torch.Tensor:
+    """Half spectrum of ``x(t + shift)`` (``shift`` and ``support`` as ``(y, x)``, same units)."""
+    k, kh = xf.shape[-2:]
+    ky = torch.arange(-(k // 2), k // 2 + 1, dtype=torch.float32)
+    kx = torch.arange(kh, dtype=torch.float32)
+    ey = torch.exp(1j * (2 * math.pi * float(shift[0]) / float(support[0])) * ky)
+    ex = torch.exp(1j * (2 * math.pi * float(shift[1]) / float(support[1])) * kx)
+    return xf * ey.reshape(-1, 1) * ex.reshape(1, -1)
+
+
+def pad_to(xf: torch.Tensor, k: int, kh: int) -> torch.Tensor:
+    """Zero-pad a half spectrum to ``k`` rows (centred) and ``kh`` columns."""
+    r = (k - xf.shape[-2]) // 2
+    c = kh - xf.shape[-1]
+    if r == 0 and c == 0:
+        return xf
+    return torch.nn.functional.pad(xf, (0, c, r, r))
+
+
+def crop_to(xf: torch.Tensor, k: int, kh: int) -> torch.Tensor:
+    """The central ``k`` rows and first ``kh`` columns of a half spectrum (inverse of :func:`pad_to`)."""
+    r = (xf.shape[-2] - k) // 2
+    return xf[..., r:r + k, :kh]
+
+
+def sample_grid(sf: torch.Tensor, k: int) -> torch.Tensor:
+    """Values of the series ``sf`` (``K x Kh`` half spectrum, K = k) on the ``k x k'`` grid
+    ``t = (m - k//2 ... )``: entry ``(u, v)`` is at ``t = (u, v)`` grid steps, wrapped (index 0 is
+    the origin). ``k'`` = 2 Kh - 1."""
+    kk, kh = sf.shape[-2:]
+    full = torch.fft.ifftshift(sf, dim=-2)
+    return torch.fft.irfft2(full, s=(kk, 2 * kh - 1), norm="forward")
+
+
+def reg_filter(support: Tuple[float, float], target_sz: Tuple[float, float], edge: float, minimum: float,
+               power: float, sparsity: float) -> torch.Tensor:
+    """ECO's spatial regularization in the Fourier domain: the few significant Fourier coefficients
+    (a small real, centred kernel) of ``w(t) = (edge - min) (|t_y / (0.5 h)|^p + |t_x / (0.5 w)|^p)
+    + min`` on the sample grid, its minimum corrected to ``min`` after sparsification."""
+    sy, sx = int(round(support[0])), int(round(support[1]))
+    ry = torch.arange(sy, dtype=torch.float64) - (sy - 1) / 2
+    rx = torch.arange(sx, dtype=torch.float64) - (sx - 1) / 2
+    scale = (0.5 * target_sz[0], 0.5 * target_sz[1])
+    w = (edge - minimum) * ((ry.abs() / scale[0]).pow(power).reshape(-1, 1)
+                            + (rx.abs() / scale[1]).pow(power).reshape(1, -1)) + minimum
+    # Fourier series coefficients with the origin at the sample centre: real for this even window
+    wf = torch.fft.fft2(torch.fft.ifftshift(w)) / (sy * sx)
+    wf = torch.where(wf.abs() < sparsity * wf.abs().max(), torch.zeros_like(wf), wf)
+    sparse = torch.fft.ifft2(wf).real * (sy * sx)
+    wf[0, 0] = wf[0, 0] - sparse.min() + minimum
+    wf = torch.fft.fftshift(wf).real
+    rows = wf.abs().sum(1) > 0
+    cols = wf.abs().sum(0) > 0
+    return wf[rows][:, cols].float()
+
+
+def fft_size(n: int) -> int:
+    """The smallest m >= n whose prime factors are 2, 3 and 5 (fast FFT lengths)."""
+    m = n
+    while True:
+        r = m
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return m
+        m += 1
+
+
+class RegOperator:
+    """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
+    the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
+    so zero outside the spectrum). Computed as one linear convolution with the kernel's
+    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length)."""
+
+    def __init__(self, kernel: torch.Tensor) -> None:
+        kern = kernel.double()
+        ky, kx = kern.shape
+        # autocorrelation (= self-convolution, the kernel being symmetric): (2ky-1) x (2kx-1)
+        self.kernel2 = torch.nn.functional.conv2d(
+            torch.nn.functional.pad(kern, (kx - 1, kx - 1, ky - 1, ky - 1)).reshape(1, 1, 3 * ky - 2, 3 * kx - 2),
+            kern.reshape(1, 1, ky, kx)).reshape(2 * ky - 1, 2 * kx - 1)
+        self.r = (ky - 1, kx - 1)                       # reach of the composite kernel
+        self._cache: dict = {}
+
+    def _transfer(self, k: int, kw: int) -> torch.Tensor:
+        key = (k, kw)
+        if key not in self._cache:
+            size = (fft_size(k + 2 * self.r[0]), fft_size(kw + 2 * self.r[1]))
+            g = torch.zeros(size, dtype=torch.float64)
+            ry, rx = self.r
+            g[:2 * ry + 1, :2 * rx + 1] = self.kernel2
+            g = torch.roll(g, shifts=(-ry, -rx), dims=(0, 1))          # centre tap at the origin
+            self._cache[key] = torch.fft.fft2(g).real.float()           # real: symmetric kernel
+        return self._cache[key]
+
+    def __call__(self, f: torch.Tensor) -> torch.Tensor:
+        k, kh = f.shape[-2:]
+        kw = 2 * kh - 1
+        neg = torch.flip(f[..., 1:], dims=(-2, -1)).conj()
+        full = torch.cat((neg, f), dim=-1)                               # kx = -(kh-1) .. kh-1
+        g = self._transfer(k, kw)
+        out = torch.fft.ifft2(torch.fft.fft2(full, s=g.shape) * g)
+        return out[..., :k, kh - 1:kw]
+
+
+def grid_max(scores: torch.Tensor) -> Tuple[int, int]:
+    """Index (row, col) of the maximum of a 2-D map."""
+    idx = int(torch.argmax(scores))
+    return idx // scores.shape[-1], idx % scores.shape[-1]
+
+
+def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int) -> Tuple[float, float]:
+    """Refine a maximum of the real series ``sf`` (half spectrum) from ``start`` (grid steps of the
+    ``K x (2Kh-1)`` grid) by Newton's method in the continuous domain; returns ``(y, x)`` in grid
+    steps, wrapped to ``[-K/2, K/2)``. A step is taken only where the Hessian is negative definite."""
+    k, kh = sf.shape
+    kw = 2 * kh - 1
+    ky = torch.arange(-(k // 2), k // 2 + 1, dtype=torch.float64) * (2 * math.pi / k)
+    kx = torch.arange(kh, dtype=torch.float64) * (2 * math.pi / kw)
+    c = sf.to(torch.complex128) * column_weights(kh).double().reshape(1, -1)
+    y, x = float(start[0]), float(start[1])
+    iky, ikx = 1j * ky, 1j * kx
+    for _ in range(iterations):
+        ey = torch.exp(iky * y)
+        ex = torch.exp(ikx * x)
+        vy = torch.stack((ey, iky * ey, iky * iky * ey))               # 3 x K: value, d/dy, d2/dy2
+        vx = torch.stack((ex, ikx * ex, ikx * ikx * ex))               # 3 x Kh
+        d = (vy @ c @ vx.t()).real.tolist()                            # d[i][j]: d^i/dy^i d^j/dx^j
+        gy, gx, hyy, hxx, hxy = d[1][0], d[0][1], d[2][0], d[0][2], d[1][1]
+        det = hyy * hxx - hxy * hxy
+        if not (hyy < 0 and det > 0):
+            break
+        y -= (hxx * gy - hxy * gx) / det
+        x -= (hyy * gx - hxy * gy) / det
+    y = (y + k / 2) % k - k / 2
+    x = (x + kw / 2) % kw - kw / 2
+    return y, x
+
+
+def weighted_ip(a: List[torch.Tensor], b: List[torch.Tensor]) -> torch.Tensor:
+    """Real inner product over the full spectra of half spectra (lists of blocks)."""
+    total = torch.zeros((), dtype=torch.float32)
+    for u, v in zip(a, b):
+        prod = (u.conj() * v).real
+        total = total + 2 * prod.sum() - prod[..., 0].sum()
+    return total

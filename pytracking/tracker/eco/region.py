@@ -1,0 +1,49 @@
+"""Image patches around the target, cropped and resized on the uint8 frame (only the pixels needed)."""
+from __future__ import annotations
+
+from typing import Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+
+
+def crop_replicate(image: np.ndarray, top: int, left: int, height: int, width: int) -> np.ndarray:
+    """Rows ``top .. top+height-1`` and columns ``left .. left+width-1`` of ``image`` (``H x W x C``),
+    the border pixels repeated where they lie outside it."""
+    h, w = image.shape[:2]
+    y0, y1 = min(max(top, 0), h - 1), min(max(top + height, 1), h)
+    x0, x1 = min(max(left, 0), w - 1), min(max(left + width, 1), w)
+    y1, x1 = max(y1, y0 + 1), max(x1, x0 + 1)
+    crop = image[y0:y1, x0:x1]
+    pad = ((y0 - top, top + height - y1), (x0 - left, left + width - x1))
+    if any(p > 0 for pair in pad for p in pair):
+        crop = np.pad(crop, (tuple(max(p, 0) for p in pad[0]), tuple(max(p, 0) for p in pad[1]), (0, 0)),
+                      mode="edge")
+        crop = crop[max(-pad[0][0], 0):, max(-pad[1][0], 0):][:height, :width]
+    return crop
+
+
+def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[float],
+                  out_sz: Sequence[int]) -> Tuple[np.ndarray, Tuple[float, float]]:
+    """The ``size`` (h, w) pixels of ``image`` centred as near as possible at ``centre`` (y, x),
+    resized to ``out_sz`` (h, w) by area averaging when shrinking, bilinearly when enlarging (as
+    OpenCV's resize does in the original ECO), and the exact centre (y, x) of the cropped pixels."""
+    eh, ew = max(int(round(float(size[0]))), 1), max(int(round(float(size[1]))), 1)
+    top = int(round(float(centre[0]) - (eh - 1) / 2))
+    left = int(round(float(centre[1]) - (ew - 1) / 2))
+    crop = crop_replicate(image, top, left, eh, ew)
+    oh, ow = int(out_sz[0]), int(out_sz[1])
+    if (eh, ew) != (oh, ow):
+        interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, (ow, oh), interpolation=interp)
+        if crop.ndim == 2:
+            crop = crop[:, :, None]
+    return crop, (top + (eh - 1) / 2, left + (ew - 1) / 2)
+
+
+def to_tensor(patches: np.ndarray) -> torch.Tensor:
+    """``N x H x W x C`` (or ``H x W x C``) uint8 patches -> ``N x C x H x W`` float32 tensor."""
+    if patches.ndim == 3:
+        patches = patches[None]
+    return torch.from_numpy(np.ascontiguousarray(patches.transpose(0, 3, 1, 2))).float()

@@ -1,0 +1,131 @@
+"""ECO's compact generative sample model: a Gaussian mixture of the training samples.
+
+At most ``num_samples`` components are kept. A new sample becomes a new component while there is
+room; when the model is full, the component with the lowest prior weight is replaced if its weight
+fell below ``minimum_weight``, else the two closest of {new sample, components} are merged (weighted
+mean), as in Danelljan et al., CVPR 2017, section 4.2. Distances are Euclidean in the space of
+(projected) Fourier coefficients; the Gram matrix is kept up to date exactly from the inner
+products of each new sample with the components.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import torch
+
+
+def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor]) -> torch.Tensor:
+    """Real inner products over full spectra of every stored sample (``n x ...`` per block) with
+    ``x`` (``...`` per block): an ``n`` vector."""
+    out = None
+    for s, v in zip(samples, x):
+        n = s.shape[0]
+        # Re(sum conj(s) v) = Re(sum s conj(v)): conjugate the one sample, not the n stored ones
+        a = (s.reshape(n, -1) @ v.reshape(-1).conj()).real
+        a0 = (s[..., 0].reshape(n, -1) @ v[..., 0].reshape(-1).conj()).real
+        term = 2 * a - a0
+        out = term if out is None else out + term
+    return out
+
+
+class SampleSpace:
+    """The mixture components (``samples``: one ``num_samples x ...`` complex tensor per feature
+    block) and their prior ``weights`` (summing to 1 over the used components)."""
+
+    def __init__(self, num_samples: int, learning_rate: float) -> None:
+        self.num_samples = num_samples
+        self.learning_rate = learning_rate
+        self.minimum_weight = learning_rate * (1 - learning_rate) ** (2 * num_samples)
+        self.samples: List[torch.Tensor] = []
+        self.weights = torch.zeros(num_samples, dtype=torch.float64)
+        self.gram = torch.zeros(num_samples, num_samples, dtype=torch.float64)
+        self.num_used = 0
+
+    def _write(self, idx: int, x: List[torch.Tensor]) -> None:
+        for s, v in zip(self.samples, x):
+            s[idx] = v
+
+    def _set_row(self, idx: int, row: torch.Tensor, diag: float) -> None:
+        self.gram[idx, :] = row
+        self.gram[:, idx] = row
+        self.gram[idx, idx] = diag
+
+    def insert(self, x: List[torch.Tensor]) -> Tuple[Optional[int], Optional[int]]:
+        """Add a sample; returns (merged component index or None, new component index or None).
+        The Gram matrix is updated from one set of inner products of ``x`` with the components."""
+        lr = self.learning_rate
+        if not self.samples:
+            self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
+        g = _ip_many(self.samples, x).double()                      # zero for unused components
+        g[self.num_used:] = 0
+        norm = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
+        if self.num_used < self.num_samples:
+            idx = self.num_used
+            self.num_used += 1
+            if idx == 0:
+                self.weights[0] = 1.0
+            else:
+                self.weights *= 1 - lr
+                self.weights[idx] = lr
+            self._write(idx, x)
+            self._set_row(idx, g, norm)
+            self._normalize()
+            return None, idx
+
+        min_w, min_id = torch.min(self.weights, 0)
+        if float(min_w) < self.minimum_weight:
+            idx = int(min_id)
+            self.weights[idx] = 0
+            self.weights *= (1 - lr) / self.weights.sum()
+            self.weights[idx] = lr
+            self._write(idx, x)
+            self._set_row(idx, g, norm)
+            self._normalize()
+            return None, idx
+
+        diag = self.gram.diagonal()
+        dist = (norm + diag - 2 * g).clamp(min=0)
+        new_min, closest = torch.min(dist, 0)
+        n = self.num_samples
+        pair = (diag.reshape(-1, 1) + diag.reshape(1, -1) - 2 * self.gram).clamp(min=0)
+        pair.fill_diagonal_(float("inf"))
+        pair_min, flat = torch.min(pair.reshape(-1), 0)
+        self.weights *= 1 - lr
+        if float(new_min) < float(pair_min):
+            # merge the new sample into its closest component
+            idx = int(closest)
+            w1, w2 = float(self.weights[idx]), lr
+            a, b = w1 / (w1 + w2), w2 / (w1 + w2)
+            self._write(idx, [a * s[idx] + b * v for s, v in zip(self.samples, x)])
+            d = a * a * float(self.gram[idx, idx]) + 2 * a * b * float(g[idx]) + b * b * norm
+            self._set_row(idx, a * self.gram[idx] + b * g, d)
+            self.weights[idx] += lr
+            self._normalize()
+            return idx, None
+        # merge the two closest components; the new sample takes the freed place
+        i, j = int(flat) // n, int(flat) % n
+        if float(self.weights[j]) > float(self.weights[i]):
+            i, j = j, i
+        w1, w2 = float(self.weights[i]), float(self.weights[j])
+        a, b = w1 / (w1 + w2), w2 / (w1 + w2)
+        self._write(i, [a * s[i] + b * s[j] for s in self.samples])
+        self._write(j, x)
+        d = a * a * float(self.gram[i, i]) + 2 * a * b * float(self.gram[i, j]) + b * b * float(self.gram[j, j])
+        row_i = a * self.gram[i] + b * self.gram[j]
+        row_i[j] = a * float(g[i]) + b * float(g[j])
+        self._set_row(i, row_i, d)
+        row_j = g.clone()
+        row_j[i] = row_i[j]
+        self._set_row(j, row_j, norm)
+        self.weights[i] += w2
+        self.weights[j] = lr
+        self._normalize()
+        return i, j
+
+    def _normalize(self) -> None:
+        self.weights /= self.weights.sum()
+
+    def used(self) -> Tuple[List[torch.Tensor], torch.Tensor]:
+        """(the used components per block, their weights)."""
+        k = self.num_used
+        return [s[:k] for s in self.samples], self.weights[:k].float()

@@ -1,0 +1,109 @@
+"""ECO's continuous-domain operators against closed forms and direct computations."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from pytracking.tracker.eco import continuous as cont
+
+
+def keys_kernel(x: np.ndarray, a: float) -> np.ndarray:
+    x = np.abs(x)
+    return np.where(x <= 1, (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1,
+                    np.where(x < 2, a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a, 0.0))
+
+
+def test_cubic_kernel_fourier_matches_numerical_transform():
+    a = -0.75
+    t = np.linspace(-2, 2, 40001)
+    dt = t[1] - t[0]
+    for f in (0.0, 0.1, 0.25, 0.4, 0.5, 0.8):
+        direct = np.sum(keys_kernel(t, a) * np.cos(2 * np.pi * f * t)) * dt
+        ours = float(cont.cubic_kernel_fourier(torch.tensor([f]), a)[0])
+        assert abs(ours - direct) < 1e-4, (f, ours, direct)
+
+
+def test_gaussian_label_is_the_periodic_gaussian_on_the_grid():
+    k, sigma, support = 31, 2.5, 31.0
+    yf = cont.gaussian_label(k, k, (sigma, sigma), (support, support))
+    grid = cont.sample_grid(yf, k)
+    d = np.minimum(np.arange(k), k - np.arange(k)).astype(float)       # wrapped distance to 0
+    g = np.exp(-0.5 * d ** 2 / sigma ** 2)
+    direct = np.outer(g, g)
+    assert np.allclose(grid.numpy(), direct, atol=2e-3)
+
+
+def test_interpolated_spectrum_reproduces_the_samples_of_a_smooth_map():
+    # a band-limited map centred in the sample: its interpolation passes through the samples
+    n = 25
+    yy, xx = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    x = np.cos(2 * np.pi * 2 * yy / n) + 0.5 * np.sin(2 * np.pi * 3 * xx / n)
+    iy = cont.interp_coefficients(n, n, -0.75)
+    xf = cont.interpolated_spectrum(torch.tensor(x, dtype=torch.float32), iy, iy)
+    # undo the kernel's attenuation: the series at the sample positions is then the signal
+    b = cont.cubic_kernel_fourier(torch.arange(-(n // 2), n // 2 + 1) / n, -0.75)
+    xf = xf / (b.reshape(-1, 1) * b[n // 2:].reshape(1, -1))
+    grid = cont.sample_grid(xf, n).numpy()
+    # grid index 0 is the sample centre (n - 1) / 2 = 12
+    assert np.allclose(np.roll(grid, (12, 12), axis=(0, 1)), x, atol=1e-4)
+
+
+def test_shift_and_newton_find_a_subpixel_peak():
+    k, support = 41, 41.0
+    yf = cont.gaussian_label(k, k, (3.0, 3.0), (support, support))
+    true = (-4.3, 6.7)
+    # x(t + s) peaks at t = -s: shifting by -true puts the peak at true
+    sf = cont.shift_spectrum(yf, (-true[0], -true[1]), (support, support))
+    grid = cont.sample_grid(sf, k)
+    r, c = cont.grid_max(grid)
+    start = (r if r <= k // 2 else r - k, c if c <= k // 2 else c - k)
+    assert abs(start[0] - true[0]) <= 0.5 and abs(start[1] - true[1]) <= 0.5
+    y, x = cont.newton_maximum(sf, start, 5)
+    assert abs(y - true[0]) < 1e-3 and abs(x - true[1]) < 1e-3
+
+
+def test_reg_operator_is_a_double_convolution_of_the_full_spectrum():
+    rng = np.random.default_rng(0)
+    k, kh = 7, 4
+    kernel = torch.tensor([[0.1, 0.3, 0.1], [0.3, 1.0, 0.3], [0.1, 0.3, 0.1]])
+    # a conjugate-symmetric full spectrum from a real map
+    real = rng.standard_normal((k, k))
+    full = np.fft.fftshift(np.fft.fft2(real))
+    half = torch.tensor(full[:, k // 2:], dtype=torch.complex64).unsqueeze(0)
+    out = cont.RegOperator(kernel)(half)[0].numpy()
+    ker = kernel.numpy()
+    once = np.zeros((k + 2, k + 2), dtype=complex)
+    for i in range(k):
+        for j in range(k):
+            once[i:i + 3, j:j + 3] += full[i, j] * ker
+    twice = np.zeros((k, k), dtype=complex)
+    for i in range(k):
+        for j in range(k):
+            twice[i, j] = np.sum(once[i:i + 3, j:j + 3] * ker)
+    assert np.allclose(out, twice[:, k // 2:], atol=1e-3)
+
+
+def test_reg_filter_window_has_its_minimum_at_the_centre():
+    support, target = (120.0, 120.0), (30.0, 30.0)
+    ker = cont.reg_filter(support, target, 10e-3, 1e-4, 2.0, 0.05)
+    assert torch.allclose(ker, ker.flip(0)) and torch.allclose(ker, ker.flip(1))
+    assert ker.shape[0] % 2 == 1 and ker.shape[0] < 15
+    # the window's value at the centre is the sum of its Fourier coefficients
+    assert abs(float(ker.sum()) - 1e-4) < 1e-6
+    # at the sample's border it is large: (edge - min) * (2 * 2)^2 ... grows quadratically
+    r = (ker.shape[0] - 1) // 2
+    ky = torch.arange(-r, r + 1, dtype=torch.float64)
+    edge = float((ker.double() * torch.cos(math.pi * ky).reshape(-1, 1)).sum())
+    assert edge > 20 * 1e-4
+
+
+def test_half_spectrum_drops_the_nyquist_frequency_of_even_maps():
+    x = torch.randn(3, 10, 8)
+    xf = cont.half_spectrum(x)
+    assert xf.shape == (3, 9, 4)
+    full = torch.fft.fft2(x)
+    assert torch.allclose(xf[:, 4, 0], full[:, 0, 0])          # centre row = zero frequency
+    assert torch.allclose(xf[:, 5, 1], full[:, 1, 1])
+    assert torch.allclose(xf[:, 3, 2], full[:, 9, 2])         # ky = -1
