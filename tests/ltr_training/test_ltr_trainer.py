@@ -319,3 +319,29 @@ def test_data_parallel_net_is_saved_unwrapped(workspace):
     folder = ws / "checkpoints" / "ltr" / "test" / "run"
     state = loading.torch_load_legacy(folder / "Linear_ep0001.pth.tar")
     assert state["net_type"] == "Linear" and set(state["net"]) == {"weight", "bias"}
+
+
+class BatchMeanActor(BaseActor):
+    """No learning: reports the mean of the batch's ``value`` entries as its statistic."""
+
+    def __init__(self):
+        super().__init__(torch.nn.Linear(1, 1), torch.nn.MSELoss())
+
+    def __call__(self, data):
+        return torch.zeros(()), {"Value": float(data["value"].mean())}
+
+
+def test_epoch_statistics_weigh_each_batch_by_its_size(workspace):
+    """Batches of 3 and 1 samples with batch means 2 and 6: the epoch average over the 4 samples
+    is (3 * 2 + 1 * 6) / 4 = 3 (an unweighted mean of the batches would give 4)."""
+    workspace("ws")
+    settings = Settings()
+    settings.project_path = "ltr/test/stats"
+    settings.use_gpu = False
+    batches = [TensorDict(train_images=torch.zeros(3, 1), value=torch.tensor([1.0, 2.0, 3.0])),
+               TensorDict(train_images=torch.zeros(1, 1), value=torch.tensor([6.0]))]
+    actor = BatchMeanActor()
+    trainer = LTRTrainer(actor, [ListLoader("val", batches, training=False)],
+                         torch.optim.SGD(actor.net.parameters(), lr=0.0), settings)
+    trainer.cycle_dataset(trainer.loaders[0])
+    assert trainer.stats["val"]["Value"].avg == pytest.approx(3.0)
