@@ -23,12 +23,14 @@ from pytracking.tracker.atom import ATOM
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 TRACES = SHARED / "reference" / "atom_traces"
-# Remaining, not yet found differences (strict xfail: a fix makes these cases pass and be noticed):
-# DragonBaby's max_score differs by 3 % from frame 2 and its box leaves IoU 0.99 at frame 5;
-# Human3's box differs at frame 2 (IoU 0.90) with the same max_score, so in the IoU-Net refinement.
-_OPEN = pytest.mark.xfail(strict=True, reason="remaining difference to the original, see the comment above")
-SEQUENCES = ("Crossing", pytest.param("DragonBaby", marks=_OPEN), "book", "boat1", "horse",
-             pytest.param("Human3_first199", marks=_OPEN))
+# DragonBaby, not yet explained: the frame-2 max_score is 3 % off (0.7232 vs 0.6999) and the box
+# leaves IoU 0.99 at frame 5. Any of pca_precision='float64', rotation_warp='bilinear' or
+# blur_kernel='replicate' brings frame 2 to within 0.4 % (float64: 0.7000, boxes within IoU 0.99 for
+# 31 frames, but then Crossing with Winograd leaves at frame 8), so the first-frame optimisation
+# seems to sit near a tipping point here. Strict xfail: a fix makes this case pass and be noticed.
+_PCA_CUT = pytest.mark.xfail(strict=True, reason="unexplained early divergence, see the comment above")
+SEQUENCES = ("Crossing", pytest.param("DragonBaby", marks=_PCA_CUT), "book", "boat1", "horse",
+             "Human3_first199")
 NUM_FRAMES = 10
 
 pytestmark = [pytest.mark.needs_shared,
@@ -102,8 +104,11 @@ def test_crossing_first_frames_match_the_original_tensors(winograd):
     np.testing.assert_allclose(tracker.iou_target_box.numpy(), trace["iou_target_box"], rtol=1e-6)
     assert relative(tracker.iou_modulation[0], trace["iou_mod0"]) < 1e-5
     assert relative(tracker.iou_modulation[1], trace["iou_mod1"]) < 1e-5
-    assert relative(tracker.filter, trace["filter_init"]) < 1e-2
-    assert relative(tracker.projection_matrix, trace["P_after_init"]) < 1e-2
+    # the classifier does not change when a projection row and its filter channel change sign together
+    reference_p = torch.from_numpy(trace["P_after_init"]).flatten(1)
+    signs = torch.sign((tracker.projection_matrix.flatten(1) * reference_p).sum(1))
+    assert relative(tracker.filter * signs.reshape(1, -1, 1, 1), trace["filter_init"]) < 1e-2
+    assert relative(tracker.projection_matrix * signs.reshape(-1, 1, 1, 1), trace["P_after_init"]) < 1e-2
 
     projected = tracker._project
     for frame in (2, 3):
@@ -128,3 +133,22 @@ def test_boxes_follow_the_original_before_the_first_model_update(sequence, winog
     ious = [box_iou(tracker.track(read_rgb(path))["target_bbox"], ref)
             for path, ref in zip(frames[1:NUM_FRAMES], trace["boxes"][1:NUM_FRAMES])]
     assert min(ious) > 0.99, np.round(ious, 4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("winograd", [False, True], ids=["torch_conv", "winograd"])
+@pytest.mark.parametrize("sequence", ["Crossing", pytest.param("DragonBaby", marks=_PCA_CUT)])
+def test_no_earlier_divergence_than_the_original_with_another_thread_count(sequence, winograd):
+    """The original run with 2 threads (``threads2/``) leaves IoU 0.99 of its 1-thread run at some
+    frame (17 on Crossing, 27 on DragonBaby); this project must stay within IoU 0.99 of the
+    1-thread run at least as long."""
+    trace = np.load(TRACES / f"{sequence}.npz")
+    other = np.load(TRACES / "threads2" / f"{sequence}.npz")
+    self_ious = [box_iou(a, b) for a, b in zip(trace["boxes"], other["boxes"])]
+    diverges = next(i for i, v in enumerate(self_ious) if v < 0.99)      # 0-based frame index
+    frames = sequence_frames(sequence)
+    tracker = ATOM(trace_params(winograd))
+    tracker.initialize(read_rgb(frames[0]), {"init_bbox": trace["init_box"].tolist()})
+    ious = [box_iou(tracker.track(read_rgb(path))["target_bbox"], ref)
+            for path, ref in zip(frames[1:diverges], trace["boxes"][1:diverges])]
+    assert min(ious) > 0.99, (diverges + 1, np.round(ious, 4))

@@ -210,3 +210,46 @@ def test_registry_lists_every_tracker_package():
     assert ("atom", "default") in cases and ("atom", "improved") in cases
     for name in trackers:
         assert callable(importlib.import_module(f"pytracking.tracker.{name}").get_tracker_class)
+
+
+class TwoPeaks(torch.nn.Module):
+    """Stand-in network whose score map has two equal peaks: one cell from the centre and one
+    six cells away (a perfect twin); as a SiamFC net (``score``) and as a SiamRPN net (``rpn``)."""
+
+    total_stride = 8
+    num_anchors = 5
+
+    def template(self, z):
+        return (torch.zeros(1, 1, 1, 1),)
+
+    def search(self, x):
+        return torch.zeros(x.shape[0], 1, 1, 1)
+
+    @staticmethod
+    def _peaks(size: int) -> torch.Tensor:
+        c = size // 2
+        scores = torch.full((size, size), -5.0)
+        scores[c, c + 1] = scores[c - 6, c + 5] = 5.0
+        return scores
+
+    def score(self, z_feat, x_feat):
+        return self._peaks(17).expand(x_feat.shape[0], 1, 17, 17).clone()
+
+    def rpn(self, kernels, x_feat):
+        logits = self._peaks(19).expand(1, 5, 19, 19)
+        return torch.cat([torch.zeros_like(logits), logits], dim=1), torch.zeros(1, 20, 19, 19)
+
+
+@pytest.mark.parametrize("name", ["siamfc", "siamrpn"])
+def test_window_prefers_the_peak_near_the_previous_position(name):
+    """Of two equal score peaks the window picks the one next to the centre: the box moves by about
+    one score cell (8 crop pixels), not towards the twin six cells up and five to the right."""
+    params = importlib.import_module(f"pytracking.parameter.{name}.default").parameters()
+    params.net, params.use_gpu = TwoPeaks(), False
+    tracker = importlib.import_module(f"pytracking.tracker.{name}").get_tracker_class()(params)
+    image = np.full((400, 500, 3), 120, np.uint8)
+    box = np.array([230.0, 180.0, 40.0, 40.0])
+    tracker.initialize(image, {"init_bbox": box.tolist()})
+    moved = centres(np.array([tracker.track(image)["target_bbox"]]))[0] - centres(box[None])[0]
+    cell = 8 * np.sqrt(80 * 80) / params.exemplar_sz     # one score cell in image pixels (roughly)
+    assert 0.3 * cell < moved[0] < 2 * cell and abs(moved[1]) < 0.5 * cell, moved
