@@ -23,13 +23,14 @@ from pytracking.tracker.atom import ATOM
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 TRACES = SHARED / "reference" / "atom_traces"
-# DragonBaby, not yet explained: the frame-2 max_score is 3 % off (0.7232 vs 0.6999) and the box
-# leaves IoU 0.99 at frame 5. Any of pca_precision='float64', rotation_warp='bilinear' or
-# blur_kernel='replicate' brings frame 2 to within 0.4 % (float64: 0.7000, boxes within IoU 0.99 for
-# 31 frames, but then Crossing with Winograd leaves at frame 8), so the first-frame optimisation
-# seems to sit near a tipping point here. Strict xfail: a fix makes this case pass and be noticed.
-_PCA_CUT = pytest.mark.xfail(strict=True, reason="unexplained early divergence, see the comment above")
-SEQUENCES = ("Crossing", pytest.param("DragonBaby", marks=_PCA_CUT), "book", "boat1", "horse",
+# DragonBaby sits at a tipping point of the first-frame optimisation: multiplying the first-frame
+# features by 1 + 1e-6 * noise gives a frame-2 max_score of 0.6998-0.7001 (the original: 0.6999) for
+# 4 noise draws out of 5 and 0.7208 for the fifth; unperturbed, ours gives 0.7232 and its box leaves
+# IoU 0.99 at frame 5. (pca_precision='float64' happens to land on the original's side: 31 frames
+# within IoU 0.99, but then Crossing with Winograd leaves at frame 8.) Rounding-level, not a
+# systematic difference; strict xfail so that a change that makes it pass is noticed.
+_TIPPING_POINT = pytest.mark.xfail(strict=True, reason="rounding-level tipping point, see the comment above")
+SEQUENCES = ("Crossing", pytest.param("DragonBaby", marks=_TIPPING_POINT), "book", "boat1", "horse",
              "Human3_first199")
 NUM_FRAMES = 10
 
@@ -137,7 +138,7 @@ def test_boxes_follow_the_original_before_the_first_model_update(sequence, winog
 
 @pytest.mark.slow
 @pytest.mark.parametrize("winograd", [False, True], ids=["torch_conv", "winograd"])
-@pytest.mark.parametrize("sequence", ["Crossing", pytest.param("DragonBaby", marks=_PCA_CUT)])
+@pytest.mark.parametrize("sequence", ["Crossing", pytest.param("DragonBaby", marks=_TIPPING_POINT)])
 def test_no_earlier_divergence_than_the_original_with_another_thread_count(sequence, winograd):
     """The original run with 2 threads (``threads2/``) leaves IoU 0.99 of its 1-thread run at some
     frame (17 on Crossing, 27 on DragonBaby); this project must stay within IoU 0.99 of the
