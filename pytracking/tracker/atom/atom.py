@@ -46,7 +46,7 @@ from pytracking.features import augmentation
 from pytracking.features.extractor import MultiResolutionExtractor
 from pytracking.features.iou_windows import WindowedIoUFeatures, iou_branch_modules
 from pytracking.features.net_wrappers import ATOMFeatures, default_device
-from pytracking.features.preprocessing import PATCH_DOWNSAMPLING, PATCH_POSITIONS, numpy_to_torch
+from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.libs import dcf, fourier, operation
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.atom.activations import Activation
@@ -64,15 +64,16 @@ logger = logging.getLogger(__name__)
 
 TIMING_PARTS = ("backbone", "iou_features", "classifier_cg", "box_refinement")
 
-# Allowed values of the parameters that choose between the original behaviour (first) and an improvement.
+# Allowed values of the parameters that choose between the original behaviour (first) and an
+# improvement (second); the modules' own tuples are named beside them.
 ORIGINAL_BEHAVIOUR_CHOICES = {
     "sample_centre": ("rounded_pos", "patch"),
     "no_box_position": ("previous", "classifier"),
-    "patch_position": PATCH_POSITIONS,
-    "patch_downsampling": PATCH_DOWNSAMPLING,
-    "blur_kernel": augmentation.BLUR_KERNELS,
-    "rotation_warp": augmentation.ROTATION_WARPS,
-    "score_nyquist": fourier.NYQUIST_MODES,
+    "patch_position": ("truncate", "round"),                # PATCH_POSITIONS
+    "patch_downsampling": ("subsample", "average"),         # PATCH_DOWNSAMPLING
+    "blur_kernel": ("original", "replicate"),               # augmentation.BLUR_KERNELS
+    "rotation_warp": ("opencv", "bilinear"),                # augmentation.ROTATION_WARPS
+    "score_nyquist": ("full", "split"),                     # fourier.NYQUIST_MODES
     "pca_precision": ("float32", "float64"),
     "max_score_source": ("map", "peak"),
 }
