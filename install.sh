@@ -48,7 +48,11 @@ else
 fi
 
 step "PyTorch ($TORCH_SPEC)"
-"${PIP[@]}" install -q "$TORCH_SPEC"
+if [ "$TORCH_SPEC" = "$DEFAULT_TORCH_SPEC" ] && "${PINS[@]}" check "$EFFECTIVE" torch 2>/dev/null; then
+    echo "present"
+else
+    "${PIP[@]}" install -q "$TORCH_SPEC"
+fi
 if [ "$TORCH_SPEC" != "$DEFAULT_TORCH_SPEC" ]; then
     "${PINS[@]}" pin-installed "$EFFECTIVE" torch
 fi

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from pytracking.analysis import TrackerSpec, evaluate
-from pytracking.analysis.evaluator import curves_from_predictions, load_predictions
+from pytracking.analysis.conventions import get_convention
+from pytracking.analysis.evaluator import GroundTruth, curves_from_predictions, load_predictions
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
 
@@ -56,14 +57,13 @@ def main() -> None:
         seqs, specs = make_data(root / "results", args.sequences, args.frames, args.runs, args.trackers)
         print(f"wrote {len(specs) * args.runs * len(seqs)} result files in {time.perf_counter() - t0:.1f} s")
         names = seqs.names()
-        gts = [s.ground_truth_rect for s in seqs]
-        valids = [s.valid_mask() for s in seqs]
+        truth = GroundTruth.from_sequences(seqs, get_convention("pytracking"), True)
         for spec in specs:
             t0 = time.perf_counter()
             present, boxes = load_predictions(spec, names, root / "results")
             t_load = time.perf_counter() - t0
             t0 = time.perf_counter()
-            curves = curves_from_predictions(spec, names, present, boxes, gts, valids, "pytracking", True)
+            curves = curves_from_predictions(spec, present, boxes, truth, "pytracking")
             t_curves = time.perf_counter() - t0
             auc = 100 * np.nanmean(curves.success.mean(axis=2))
             print(f"{spec.label}: analysis after loading {t_curves * 1000:.0f} ms "

@@ -3,7 +3,11 @@
 Examples:
     python pytracking/run_analysis.py --trackers atom:default --dataset otb
     python pytracking/run_analysis.py --trackers atom:default dimp:dimp50:0-4 --dataset lasot --plot
-    python pytracking/run_analysis.py --trackers atom:default --runs 0-4 --dataset otb --convention got10k
+    python pytracking/run_analysis.py --trackers atom:default --runs 0-4 --dataset otb --convention got10k-otb
+    python pytracking/run_analysis.py --trackers siamfc:default:1=before siamfc:default:2=after --dataset otb
+    python pytracking/run_analysis.py --trackers atom:default:0-2 --dataset got10k_val --convention got10k-val
+
+Conventions (each reproduces its reference exactly on the same result files):
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import logging
 import sys
 
 from pytracking.analysis import evaluate, parse_runs, parse_tracker_spec
-from pytracking.analysis.conventions import CONVENTIONS
+from pytracking.analysis.conventions import ALIASES, CONVENTIONS
 from pytracking.evaluation.datasets import DATASETS
 
 
@@ -20,10 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Compute success (AUC), precision (@20 px), normalized precision (@0.2) and average overlap "
                     "of trackers on a benchmark dataset, from the results under the results_path setting.",
-        epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trackers", nargs="+", required=True, metavar="NAME:PARAM[:RUNS]",
+        epilog=__doc__.split("\n", 2)[2] + "".join(f"  {c.name}: {c.rule}\n" for c in CONVENTIONS.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trackers", nargs="+", required=True, metavar="NAME:PARAM[:RUNS][=LABEL]",
                         help="trackers to compare, e.g. atom:default or atom:default:0-4 (RUNS: 3, 0-4, 0,2,5 "
-                             "or none; results of several runs are averaged)")
+                             "or none; results of several runs are averaged); =LABEL sets the name shown in "
+                             "tables and plots (default: name_param with the run ids)")
     parser.add_argument("--dataset", nargs="+", required=True, metavar="NAME",
                         help=f"dataset name(s): {', '.join(DATASETS)}")
     parser.add_argument("--runs", default=None,
@@ -33,11 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="evaluate only these sequences")
     parser.add_argument("--attribute", default=None,
                         help="evaluate only sequences with this attribute (where the dataset provides attributes)")
-    parser.add_argument("--convention", choices=sorted(CONVENTIONS), default="pytracking",
-                        help="pytracking: +1-pixel IoU (default); got10k: the GOT-10k toolkit's OTB convention")
+    parser.add_argument("--convention", choices=list(CONVENTIONS) + list(ALIASES), default="pytracking",
+                        help="evaluation rules (default: pytracking); each is stated below; 'got10k' is an "
+                             "alias of got10k-otb")
     parser.add_argument("--include-invalid-frames", action="store_true",
-                        help="count frames without valid ground truth (absent target, NaN rows) as failures "
-                             "instead of excluding them")
+                        help="pytracking convention only: count frames without valid ground truth (absent "
+                             "target, NaN rows) as failures instead of excluding them")
     parser.add_argument("--skip-missing", action="store_true",
                         help="evaluate only the sequences every tracker has results for")
     parser.add_argument("--plot", action="store_true", help="write success/precision plots (PNG and PDF)")
@@ -63,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.attribute:
             sequences = sequences.filter_attribute(args.attribute)
         results = evaluate(specs, sequences, convention=args.convention,
-                           exclude_invalid_frames=not args.include_invalid_frames, skip_missing=args.skip_missing,
+                           exclude_invalid_frames=False if args.include_invalid_frames else None,
+                           skip_missing=args.skip_missing,
                            report_name=args.report_name or "+".join(args.dataset), use_cache=not args.no_cache)
     except (ValueError, KeyError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

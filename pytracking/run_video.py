@@ -1,21 +1,24 @@
-"""Run a tracker on a video file from a given initial box; optionally save boxes and an annotated video.
+"""Run a tracker on a video file or a folder of frames from a given initial box; optionally save the boxes
+and an annotated video.
 
 Examples (from the repository root):
   python pytracking/run_video.py atom default my_video.mp4 --optional_box 100 80 40 60 --save_results
   python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --output out.mp4
   python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --use_visdom
-The initial box is [x y w h] of the target in the first frame. With --save_results the boxes go to
-<results_path>/<tracker>/<param>/video_<name>.txt and the annotated video next to them (or --output).
+  python pytracking/run_video.py atom default my_frames/ --optional_box 100 80 40 60 --save_results
+The initial box is [x y w h] of the target in the first frame. A folder is read as its images in
+frame order (numbers in names compare numerically: 2.jpg before 10.jpg). With --save_results the boxes
+go to <results_path>/<tracker>/<param>/video_<name>.txt (times to video_<name>_time.txt) and the
+annotated video next to them (or --output).
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from pytracking.evaluation.running import frames_per_second
-from pytracking.evaluation.tracker import Tracker
+from pytracking.evaluation.tracker import Tracker, source_name
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 from pytracking.utils.visualization.session import VisualizationSession
 
@@ -26,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. atom")
     parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
-    parser.add_argument("videofile", help="path to a video file OpenCV can read")
+    parser.add_argument("videofile", help="path to a video file OpenCV can read, or a folder of image frames")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
                         help="override parameters of the parameter module")
     parser.add_argument("--optional_box", type=float, nargs=4, metavar=("X", "Y", "W", "H"),
@@ -34,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save_results", action="store_true",
                         help="write the boxes and an annotated video")
     parser.add_argument("--output", default=None, help="annotated video path (with --save_results)")
+    parser.add_argument("--fps", type=float, default=None,
+                        help="frame rate of the annotated video for a folder of frames (default 25)")
     parser.add_argument("--debug", type=int, default=None,
                         help="debug level (0: off; >= 1 adds the score-map inset to the video)")
     add_visualization_arguments(parser, saving=False)
@@ -45,12 +50,12 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     session = VisualizationSession(visualization_options(args))
     tracker = Tracker(args.tracker_name, args.tracker_param)
-    callbacks = session.sequence_callbacks(Path(args.videofile).stem, None, tracker.results_dir)
+    callbacks = session.sequence_callbacks(source_name(args.videofile), None, tracker.results_dir)
     try:
         output = tracker.run_video(args.videofile, args.optional_box,
                                    save_results=args.save_results, overrides=args.overrides,
                                    debug=args.debug, output_video=args.output,
-                                   frame_callback=callbacks, debug_sink=session.sink)
+                                   frame_callback=callbacks, debug_sink=session.sink, fps=args.fps)
     finally:
         if callbacks is not None:
             callbacks.close()

@@ -6,6 +6,7 @@ anything else is installed.
     python tools/pins.py build-tools CONSTRAINTS   # setuptools, wheel, ninja at their pins?
     python tools/pins.py pin-installed CONSTRAINTS torch  # pin torch and what it brought in
     python tools/pins.py check CONSTRAINTS         # every installed package at its pin, none missing
+    python tools/pins.py check CONSTRAINTS torch   # only the named packages
 
 Exit status 0 when the environment agrees, 1 with one line per package that does not.
 """
@@ -73,7 +74,8 @@ def requirement_closure(root: str) -> set[str]:
         except metadata.PackageNotFoundError:
             continue
         seen.add(key)
-        todo.extend(canonical(re.split(r"[\s;\[<>=!~(]", req, 1)[0]) for req in requires)
+        todo.extend(canonical(re.split(r"[\s;\[<>=!~(]", req, 1)[0]) for req in requires
+                    if not re.search(r"\bextra\s*==", req))  # optional extras are not installed
     return seen
 
 
@@ -105,21 +107,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("build-tools", "pin-installed", "check"))
     parser.add_argument("constraints", type=Path, help="the constraints file (name==version lines)")
-    parser.add_argument("root", nargs="?", default="torch",
-                        help="pin-installed: the distribution whose requirements to pin (torch)")
+    parser.add_argument("names", nargs="*",
+                        help="check: only these packages; pin-installed: the distribution whose "
+                             "requirements to pin (default torch)")
     args = parser.parse_args(argv)
     pins = read_pins(args.constraints)
     present = installed()
 
     if args.command == "pin-installed":
-        closure = requirement_closure(args.root)
+        closure = requirement_closure(args.names[0] if args.names else "torch")
         missing = sorted(k for k in closure if k in present and k not in pins and k not in NOT_PINNED)
         with args.constraints.open("a") as handle:
             for key in missing:
                 handle.write(f"{present[key][0]}=={present[key][1]}\n")
         return 0
 
-    only = BUILD_TOOLS if args.command == "build-tools" else None
+    only = BUILD_TOOLS if args.command == "build-tools" else (tuple(args.names) or None)
     problems = drift(pins, present, only)
     for problem in problems:
         print(f"pins: {problem}", file=sys.stderr)

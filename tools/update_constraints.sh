@@ -22,7 +22,7 @@ PIP=("$TMP/venv/bin/python" -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --no-build-isolation -e ".[all]"
 "${PIP[@]}" check
 {
-    sed -n '1,/^# Regenerate/p' constraints.txt
+    awk '!/^#/ {exit} {print}' constraints.txt   # the header comment
     "$TMP/venv/bin/python" -m pip freeze --all \
         | grep -v -e '^-e' -e '^#' -e '^pip==' | sed 's/^\(torch==[^+]*\)+.*/\1/' | sort -f
 } > "$TMP/constraints.txt"

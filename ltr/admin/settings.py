@@ -24,6 +24,8 @@ from typing import Any
 import torch
 
 from ltr.admin.environment import env_settings
+from ltr.admin.pickled_state import validated_state
+from ltr.admin.value_range import check_range
 
 #: Fields the framework itself reads, with their default values.
 DEFAULTS: dict[str, Any] = {
@@ -47,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "visdom_port": 8097,        # visdom server port
 }
 
+#: Allowed values of the numeric fields (checked when set, see :mod:`ltr.admin.value_range`).
+RANGES: dict[str, str] = {
+    "print_interval": ">= 1", "max_restarts": ">= 0", "rank": ">= 0", "world_size": ">= 1",
+    "local_rank": ">= 0", "visdom_port": "[1, 65535]",
+}
+
 _NEAR_MISS_CUTOFF = 0.8
 
 
@@ -54,8 +62,13 @@ class EnvironmentRecord:
     """The environment paths of a run as plain attributes (what a checkpoint stores as ``env``)."""
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
-        for name, value in (values or {}).items():
+        values = validated_state(values or {}, "EnvironmentRecord", value_types=(str, type(None)))
+        for name, value in values.items():
             setattr(self, name, value)
+
+    def __setstate__(self, state: Any) -> None:
+        self.__dict__.update(validated_state(state, "EnvironmentRecord",
+                                             value_types=(str, type(None))))
 
     def __repr__(self) -> str:
         return f"EnvironmentRecord({vars(self)!r})"
@@ -81,10 +94,14 @@ class Settings:
                     f"Settings field '{name}' looks like a misspelling of '{close[0]}'; set "
                     f"'{close[0]}' instead (or use settings.add_field('{name}', value) if the new "
                     f"name is intended).")
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
 
     def add_field(self, name: str, value: Any) -> None:
-        """Set a field without the misspelling check."""
+        """Set a field without the misspelling check (ranges are still checked)."""
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
 
     def add_fields(self, defaults: dict[str, Any], overrides: dict[str, Any] | None, what: str) -> None:
@@ -130,7 +147,7 @@ class Settings:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(validated_state(state, "Settings"))
 
 
 def _environment_values(env: Any) -> dict[str, str]:

@@ -1,10 +1,9 @@
 """Per-frame measures of tracker results against ground truth, following a :class:`Convention`.
 
 Frames are classified into *used* frames (they enter the denominators of all curves) and, among
-them, failures. A frame whose ground truth is invalid (NaN, zero or negative size, or
-``target_visible`` False) is excluded from the evaluation when ``exclude_invalid_frames`` is
-True (default: LaSOT's absent targets, UAV123's NaN rows); with False it stays and counts as a
-failure. Padding frames (result too short) always count as failures. A failure has IoU -1 (not
+them, failures; which frames are used and which fail whatever the prediction is the convention's
+rule (:func:`pytracking.analysis.conventions.frame_masks`). Padding frames (result too short)
+always count as failures. A failure has IoU -1 (not
 above any threshold, contributes 0 to the average overlap) and infinite centre errors.
 """
 from __future__ import annotations
@@ -66,20 +65,32 @@ def prepare_prediction(pred: np.ndarray, gt: np.ndarray, convention: Convention,
     return out, padded
 
 
-def frame_measures(aligned: np.ndarray, gt: np.ndarray, padded: np.ndarray, valid: np.ndarray,
-                   convention: Convention, exclude_invalid_frames: bool = True) -> FrameMeasures:
-    """IoU, centre error, normalized centre error and the used-frame mask of aligned predictions
-    (one sequence, or several concatenated: the measures are per frame)."""
+def clip_to_image(boxes: np.ndarray, size: tuple[float, float]) -> np.ndarray:
+    """Boxes clipped to an image of ``size`` (width, height) as the GOT-10k toolkit does: x, y into
+    [0, W], [0, H], then w, h into [0, W - x], [0, H - y] (using the clipped x, y)."""
+    out = np.array(boxes, dtype=np.float64)
+    width, height = size
+    out[:, 0] = np.clip(out[:, 0], 0, width)
+    out[:, 1] = np.clip(out[:, 1], 0, height)
+    out[:, 2] = np.clip(out[:, 2], 0, width - out[:, 0])
+    out[:, 3] = np.clip(out[:, 3], 0, height - out[:, 1])
+    return out
+
+
+def frame_measures(aligned: np.ndarray, gt: np.ndarray, padded: np.ndarray, used: np.ndarray, fail: np.ndarray,
+                   convention: Convention) -> FrameMeasures:
+    """IoU, centre error and normalized centre error of aligned predictions (one sequence, or several
+    concatenated: the measures are per frame); ``used`` and ``fail`` come from
+    :func:`pytracking.analysis.conventions.frame_masks`. Frames whose measure is NaN fail."""
     # Column-major copies once: the metrics work on contiguous columns without further copies.
     aligned = np.asfortranarray(aligned, dtype=np.float64)
     gt = np.asfortranarray(gt, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         iou = convention.iou(aligned, gt)
         ce = center_error(aligned, gt)
         nce = normalized_center_error(aligned, gt)
-    fail = padded | ~valid
-    iou[fail] = -1.0
-    ce[fail] = np.inf
-    nce[fail] = np.inf
-    used = valid.copy() if exclude_invalid_frames else np.ones(len(gt), dtype=bool)
-    return FrameMeasures(iou, ce, nce, used)
+    fail = padded | fail
+    iou[fail | np.isnan(iou)] = -1.0
+    ce[fail | np.isnan(ce)] = np.inf
+    nce[fail | np.isnan(nce)] = np.inf
+    return FrameMeasures(iou, ce, nce, np.asarray(used, dtype=bool).copy())

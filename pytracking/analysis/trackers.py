@@ -32,6 +32,22 @@ def parse_runs(text: str) -> tuple[Optional[int], ...]:
     return tuple(runs)
 
 
+def format_runs(runs: Sequence[Optional[int]]) -> str:
+    """The inverse of :func:`parse_runs`: ``(0, 1, 2, 5)`` -> ``'0-2,5'``."""
+    if tuple(runs) == (None,):
+        return "none"
+    parts: list[str] = []
+    ordered = list(runs)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if j == i else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
 @dataclass(frozen=True)
 class TrackerSpec:
     """Results of tracker ``name`` with parameter ``parameter_name`` over ``run_ids``
@@ -44,11 +60,14 @@ class TrackerSpec:
 
     @property
     def label(self) -> str:
-        """The name shown in tables and legends."""
+        """The name shown in tables and legends: the display name, else ``name_param`` with the run
+        ids, e.g. ``atom_default (runs 0-4)``, so two runs of one tracker are told apart."""
         if self.display_name:
             return self.display_name
         base = f"{self.name}_{self.parameter_name}"
-        return base if self.run_ids == (None,) else f"{base} ({len(self.run_ids)} run{'s' * (len(self.run_ids) > 1)})"
+        if self.run_ids == (None,):
+            return base
+        return f"{base} (run{'s' * (len(self.run_ids) > 1)} {format_runs(self.run_ids)})"
 
     @property
     def key(self) -> str:
@@ -61,13 +80,17 @@ class TrackerSpec:
 
 
 def parse_tracker_spec(text: str, default_runs: Optional[Sequence[Optional[int]]] = None) -> TrackerSpec:
-    """``name:param`` or ``name:param:runs`` (runs as in :func:`parse_runs`)."""
-    parts = text.split(":")
+    """``name:param[:runs][=display name]`` (runs as in :func:`parse_runs`)."""
+    spec, has_label, display = text.partition("=")
+    display = display.strip()
+    if has_label and not display:
+        raise ValueError(f"Bad tracker specification '{text}': the display name after '=' is empty")
+    parts = spec.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
         raise ValueError(f"Bad tracker specification '{text}': use name:parameter or name:parameter:runs, "
-                         f"e.g. atom:default or atom:default:0-4")
+                         f"optionally followed by =DISPLAY NAME, e.g. atom:default or atom:default:0-4=ATOM")
     if len(parts) == 3:
         runs = parse_runs(parts[2])
     else:
         runs = tuple(default_runs) if default_runs is not None else (None,)
-    return TrackerSpec(parts[0], parts[1], runs)
+    return TrackerSpec(parts[0], parts[1], runs, display or None)

@@ -26,11 +26,14 @@ class Sequence:
     present; ``None`` means the benchmark gives no such flag. ``attributes`` are benchmark tags
     such as OTB's ``IV``/``OCC`` where the dataset folder provides them. ``init_polygon`` is the
     first frame's rotated-rectangle annotation (8 values) where the benchmark has one (VOT).
+    ``cover`` is GOT-10k's per-frame visible-ratio class (``cover.label``, 0 = target not visible)
+    and ``image_size`` the ``(width, height)`` of the frames, where the benchmark states them.
     """
 
     def __init__(self, name: str, frames: Seq[str], dataset: str, ground_truth_rect: np.ndarray,
                  object_class: Optional[str] = None, target_visible: Optional[np.ndarray] = None,
-                 attributes: Iterable[str] = (), init_polygon: Optional[Seq[float]] = None) -> None:
+                 attributes: Iterable[str] = (), init_polygon: Optional[Seq[float]] = None,
+                 cover: Optional[np.ndarray] = None, image_size: Optional[tuple[int, int]] = None) -> None:
         gt = np.asarray(ground_truth_rect, dtype=np.float64)
         if gt.ndim == 1 and gt.size == 4:
             gt = gt.reshape(1, 4)
@@ -46,6 +49,13 @@ class Sequence:
             if target_visible.shape[0] != gt.shape[0]:
                 raise ValueError(f"Sequence '{name}' ({dataset}): target_visible has "
                                  f"{target_visible.shape[0]} entries for {gt.shape[0]} ground-truth rows")
+        if cover is not None:
+            cover = np.asarray(cover, dtype=np.float64).reshape(-1)
+            if cover.shape[0] != gt.shape[0]:
+                raise ValueError(f"Sequence '{name}' ({dataset}): cover has {cover.shape[0]} entries for "
+                                 f"{gt.shape[0]} ground-truth rows")
+        self.cover = cover
+        self.image_size = None if image_size is None else (int(image_size[0]), int(image_size[1]))
         self.name = name
         self.frames = frames
         self.dataset = dataset
@@ -80,11 +90,16 @@ class Sequence:
 
     def valid_mask(self) -> np.ndarray:
         """Frames whose ground truth is usable for evaluation (finite, positive size, visible)."""
-        gt = self.ground_truth_rect
-        valid = np.isfinite(gt).all(axis=1) & (gt[:, 2] > 0) & (gt[:, 3] > 0)
-        if self.target_visible is not None:
-            valid &= self.target_visible
-        return valid
+        return valid_rows(self.ground_truth_rect, self.target_visible)
+
+
+def valid_rows(gt: np.ndarray, visible: Optional[np.ndarray] = None) -> np.ndarray:
+    """Rows of ``gt`` that are finite with positive size and, where ``visible`` is given, visible."""
+    gt = np.asarray(gt, dtype=np.float64)
+    valid = np.isfinite(gt).all(axis=1) & (gt[:, 2] > 0) & (gt[:, 3] > 0)
+    if visible is not None:
+        valid &= np.asarray(visible, dtype=bool)
+    return valid
 
 
 class SequenceList(list):

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import logging
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
-from pytracking.evaluation.data import BaseDataset, SequenceList
+from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,21 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
+#: Number of sequences of the full benchmarks, by the ``dataset`` name their sequences carry.
+BENCHMARK_SIZES: dict[str, int] = {"otb": 100, "uav": 123, "nfs": 100, "lasot": 280, "trackingnet": 511}
+
+
+def benchmark_coverage(sequences: Iterable[Sequence]) -> dict[str, tuple[int, int]]:
+    """``dataset -> (sequences present, sequences of the full benchmark)`` for known benchmarks."""
+    counts = Counter(s.dataset for s in sequences)
+    return {name: (n, BENCHMARK_SIZES[name]) for name, n in counts.items() if name in BENCHMARK_SIZES}
+
+
+def describe_coverage(coverage: dict[str, tuple[int, int]]) -> str:
+    """``'otb: 1 of 100 sequences'`` for each partial benchmark, joined by '; ' ('' if none)."""
+    return "; ".join(f"{name}: {n} of {total} sequences" for name, (n, total) in coverage.items() if n < total)
+
+
 def load_dataset(name: str, **kwargs: Any) -> BaseDataset:
     """The dataset object registered as ``name`` (extra keyword arguments go to its constructor)."""
     info = DATASETS.get(name)
@@ -51,5 +70,9 @@ def get_dataset(*names: str) -> SequenceList:
     """The sequences of one or more datasets, concatenated."""
     seqs = SequenceList()
     for name in names:
-        seqs.extend(load_dataset(name).get_sequence_list())
+        loaded = load_dataset(name).get_sequence_list()
+        partial = describe_coverage(benchmark_coverage(loaded))
+        if partial:
+            logger.warning("Dataset '%s' is incomplete: %s", name, partial)
+        seqs.extend(loaded)
     return seqs

@@ -3,10 +3,12 @@
 Splits: ``test`` (ground truth of the first frame only), ``val``, and ``ltrval`` — the part of
 the train split that ltr holds out for validation, listed (as indices into ``train/list.txt``)
 in ``ltr/data_specs/got10k_val_split.txt``. ``meta_info.ini`` (when present) gives the object
-class; ``absence.label`` (when present) gives ``target_visible``.
+class and the image ``resolution``; ``absence.label`` (when present) gives ``target_visible`` and
+``cover.label`` the visible-ratio classes (both used by the ``got10k-val`` analysis convention).
 """
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Optional
@@ -14,18 +16,24 @@ from typing import Optional
 from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 from pytracking.utils.load_text import load_text
 
+logger = logging.getLogger(__name__)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LTRVAL_SPLIT_FILE = REPO_ROOT / "ltr" / "data_specs" / "got10k_val_split.txt"
 
 _CLASS_LINE = re.compile(r"^\s*object_class\s*:\s*(.+?)\s*$", re.MULTILINE)
+_RESOLUTION_LINE = re.compile(r"^\s*resolution\s*:\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*$", re.MULTILINE)
 
 
-def _object_class(seq_dir: Path) -> Optional[str]:
+def _meta(seq_dir: Path) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    """Object class and ``(width, height)`` from ``meta_info.ini`` (None where absent)."""
     meta = seq_dir / "meta_info.ini"
     if not meta.is_file():
-        return None
-    m = _CLASS_LINE.search(meta.read_text(errors="replace"))
-    return m.group(1) if m else None
+        return None, None
+    text = meta.read_text(errors="replace")
+    m = _CLASS_LINE.search(text)
+    r = _RESOLUTION_LINE.search(text)
+    return (m.group(1) if m else None), ((int(r.group(1)), int(r.group(2))) if r else None)
 
 
 class GOT10kDataset(BaseDataset):
@@ -65,12 +73,18 @@ class GOT10kDataset(BaseDataset):
         frames = sorted(str(p) for p in seq_dir.glob("*.jpg"))
         if not frames:
             raise self.layout_error(f"no .jpg frames in {seq_dir}")
-        visible = None
-        absence = seq_dir / "absence.label"
+        if self.split != "test" and len(gt) != len(frames):
+            logger.warning("GOT-10k sequence '%s': %d frames but %d ground-truth rows in %s", name, len(frames),
+                           len(gt), seq_dir / "groundtruth.txt")
+        visible = cover = None
+        absence, cover_file = seq_dir / "absence.label", seq_dir / "cover.label"
         if absence.is_file() and len(gt) == len(frames):
             visible = ~load_text(absence).reshape(-1).astype(bool)
-        return Sequence(name, frames, self.name, gt, object_class=_object_class(seq_dir),
-                        target_visible=visible)
+        if cover_file.is_file() and len(gt) == len(frames):
+            cover = load_text(cover_file).reshape(-1)
+        object_class, image_size = _meta(seq_dir)
+        return Sequence(name, frames, self.name, gt, object_class=object_class, target_visible=visible,
+                        cover=cover, image_size=image_size)
 
     def get_sequence_list(self) -> SequenceList:
         split_dir = self._split_dir()

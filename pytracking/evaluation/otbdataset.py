@@ -7,7 +7,8 @@ The sequences are discovered from the folder. Irregularities of the benchmark ar
 * sequences whose ground truth does not start at the first image (David: frame 300) or that
   leave out early frames (Tiger1) come from :data:`OTB_FRAME_RANGES`, the frame ranges the
   benchmark publishes; a sequence whose ground truth is shorter than its image folder ends after
-  its last annotated frame (Football1, Freeman3, Freeman4, Diving);
+  its last annotated frame (Football1, Freeman3, Freeman4, Diving); elsewhere such shortening
+  is logged as a warning;
 * two targets: ``groundtruth_rect.1.txt`` / ``.2.txt`` give sequences ``<Name>-1`` / ``<Name>-2``
   (Jogging, Skating2); empty ground-truth files are ignored (Human4's ``.1``);
 * ground-truth delimiters may be commas, tabs or spaces;
@@ -60,6 +61,16 @@ def image_index(img_dir: Path) -> dict[int, Path]:
     """Map frame number -> image path for the numbered images of a folder (any digit count)."""
     return {int(p.stem): p for p in img_dir.iterdir()
             if p.suffix.lower() in _IMAGE_EXTS and p.stem.isdigit()}
+
+
+def warn_if_shortened(dataset: str, name: str, images: dict[int, Path], img_dir: Path, gt_path: Path,
+                      start: int, end: int) -> None:
+    """Log a warning when the image folder holds frames after the last annotated one (``end``)."""
+    beyond = sum(1 for i in images if i > end)
+    if beyond:
+        logger.warning("%s sequence '%s': %d images in %s but %s has %d rows; the sequence is shortened to "
+                       "its ground truth (frames %d..%d, %d images left out)", dataset, name, len(images),
+                       img_dir, gt_path.name, end - start + 1, start, end, beyond)
 
 
 def _read_attributes(seq_dir: Path) -> list[str]:
@@ -126,6 +137,8 @@ class OTBDataset(BaseDataset):
                 raise self.layout_error(f"sequence '{name}' needs frames {start}..{end} but "
                                         f"{len(missing)} are missing in {seq_dir / 'img'} "
                                         f"(first missing: frame {missing[0]})")
+            if rng is None or rng.end is None:
+                warn_if_shortened(self.name, name, images, seq_dir / "img", gt_path, start, end)
             frames = [str(images[i]) for i in range(start + omit, end + 1)]
             out.append(Sequence(name, frames, self.name, gt[omit:], attributes=attributes))
         return out

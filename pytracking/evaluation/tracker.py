@@ -8,7 +8,7 @@ import pkgutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence as Seq
+from typing import Iterable, Iterator, Optional, Sequence as Seq
 
 import cv2
 import numpy as np
@@ -17,7 +17,7 @@ from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
 from pytracking.tracker.base import BaseTracker
 from pytracking.utils.frame_saver import FrameSaver
-from pytracking.utils.image_io import read_frame, to_rgb
+from pytracking.utils.image_io import image_folder_frames, read_frame, to_rgb
 from pytracking.utils.params import Params
 from pytracking.utils.visualization.debug_sink import DebugSink
 
@@ -145,37 +145,45 @@ class Tracker:
     def run_video(self, video_path: str, optional_box: Optional[Seq[float]] = None,
                   save_results: bool = False, overrides: Iterable[str] = (),
                   debug: Optional[int] = None, output_video: Optional[str] = None,
-                  frame_callback=None, debug_sink: Optional[DebugSink] = None) -> SequenceOutput:
-        """Track a video file from ``optional_box`` ([x, y, w, h] in the first frame).
+                  frame_callback=None, debug_sink: Optional[DebugSink] = None,
+                  fps: Optional[float] = None) -> SequenceOutput:
+        """Track a video file, or a folder of frames, from ``optional_box`` ([x, y, w, h] in the first frame).
 
-        With ``save_results`` the boxes go to ``<results_dir>/video_<name>.txt`` and an annotated
+        A folder is read as its image files in frame order (numbers in file names compare
+        numerically, so ``2.jpg`` comes before ``10.jpg``); it is named after the folder (after its
+        parent for an OTB-style ``img/`` folder). With ``save_results`` the boxes go to
+        ``<results_dir>/video_<name>.txt`` (times to ``video_<name>_time.txt``) and an annotated
         video to ``output_video`` (default ``<results_dir>/video_<name>.mp4``), drawn like the saved
         visualizations of ``run_tracker.py --save_video`` (score-map inset at ``debug`` >= 1 when
-        the tracker outputs ``'score_map'``). ``frame_callback`` and ``debug_sink`` are as in
-        :meth:`run_sequence`.
+        the tracker outputs ``'score_map'``); its frame rate is the video's, else ``fps`` (default 25).
+        ``frame_callback`` and ``debug_sink`` are as in :meth:`run_sequence`.
         """
         if optional_box is None:
             raise ValueError("run_video needs the initial box [x, y, w, h] of the first frame "
                              "(interactive selection needs a display, which is not available)")
-        capture = cv2.VideoCapture(str(video_path))
-        if not capture.isOpened():
-            raise OSError(f"Video file {video_path} cannot be opened")
-        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+        source = Path(video_path)
+        if source.is_dir():
+            frame_files = image_folder_frames(source)
+            frames = (read_frame(f) for f in frame_files)
+            fps = fps or 25.0
+            capture = None
+        else:
+            capture = cv2.VideoCapture(str(video_path))
+            if not capture.isOpened():
+                raise OSError(f"Video file {video_path} cannot be opened")
+            fps = capture.get(cv2.CAP_PROP_FPS) or fps or 25.0
+            frames = _video_frames(capture)
         params = self.get_parameters(overrides)
         if debug is not None and isinstance(params, Params) and "debug" in params.as_dict():
             params.debug = debug
         tracker = self.create_tracker(params, debug_sink)
-        stem = Path(video_path).stem
+        stem = source_name(source)
         video_out = Path(output_video) if output_video else self.results_dir / f"video_{stem}.mp4"
         saver = FrameSaver(video_path=video_out, fps=fps, debug_level=debug or 0) \
             if save_results else None
         boxes, times = [], []
         try:
-            while True:
-                ok, frame_bgr = capture.read()
-                if not ok:
-                    break
-                image = to_rgb(frame_bgr, bgr=True)
+            for image in frames:
                 start = time.perf_counter()
                 if not boxes:
                     out = tracker.initialize(image, {"init_bbox": list(optional_box)}) or {}
@@ -189,7 +197,8 @@ class Tracker:
                 if frame_callback is not None:
                     frame_callback(len(boxes) - 1, image, out)
         finally:
-            capture.release()
+            if capture is not None:
+                capture.release()
             if saver is not None:
                 saver.close()
         if not boxes:
@@ -200,3 +209,21 @@ class Tracker:
                                   output.time)
             logger.info("Wrote %s and %s", self.results_dir / f"video_{stem}.txt", video_out)
         return output
+
+
+def source_name(path: "str | Path") -> str:
+    """The name of a video file (its stem) or frame folder (its name; the parent's for ``img/``)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path.resolve()
+        return path.parent.name if path.name == "img" and path.parent.name else path.name
+    return path.stem
+
+
+def _video_frames(capture: "cv2.VideoCapture") -> Iterator[np.ndarray]:
+    """RGB frames of an opened video until the first failed read."""
+    while True:
+        ok, frame_bgr = capture.read()
+        if not ok:
+            return
+        yield to_rgb(frame_bgr, bgr=True)

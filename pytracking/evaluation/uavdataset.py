@@ -3,7 +3,8 @@ absent) and ``<root>/data_seq/UAV123/<folder>/%06d.jpg``.
 
 Several sequences share one image folder (bird1_1, bird1_2, ...); their folder and frame range
 come from ``uav123_sequences.tsv`` (the benchmark's published ranges). A sequence not listed
-there uses the folder of its own name, starting at its lowest image number. NaN rows stay NaN:
+there uses the folder of its own name, starting at its lowest image number (a warning is logged
+when the folder holds more images than the annotation has rows). NaN rows stay NaN:
 the analysis treats them as frames without ground truth.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
-from pytracking.evaluation.otbdataset import image_index
+from pytracking.evaluation.otbdataset import image_index, warn_if_shortened
 from pytracking.utils.load_text import load_text
 
 SEQUENCE_TABLE = Path(__file__).with_name("uav123_sequences.tsv")
@@ -51,6 +52,7 @@ class UAVDataset(BaseDataset):
             if not images:
                 raise self.layout_error(f"no numbered images in {img_dir}")
             start, end = min(images), min(images) + len(gt) - 1
+            warn_if_shortened(self.name, name, images, img_dir, anno, start, end)
         if end - start + 1 != len(gt):
             raise self.layout_error(f"{anno} has {len(gt)} rows but '{name}' spans frames {start}..{end}")
         missing = [i for i in range(start, end + 1) if i not in images]

@@ -27,14 +27,11 @@ logger = logging.getLogger(__name__)
 MAX_RUNS = 3
 
 
-def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequence[Optional[int]] = (None,),
-                        output_name: Optional[str] = None, sequences: Optional[Sequence[str]] = None,
-                        results_path: Optional[PathLike] = None,
-                        packed_path: Optional[Union[str, Path]] = None) -> Path:
-    """Write ``<got_packed_results_path>/<output_name>.zip`` and return its path.
-
-    ``sequences`` defaults to every result found for the first run; every run must have them all.
-    """
+def got10k_entries(tracker_name: str, parameter_name: str, run_ids: Sequence[Optional[int]] = (None,),
+                   sequences: Optional[Sequence[str]] = None,
+                   results_path: Optional[PathLike] = None) -> dict[str, str]:
+    """The GOT-10k layout as ``relative path -> text``: ``<name>/<name>_001.txt`` per run and
+    ``<name>/<name>_time.txt`` (first run). ``sequences`` defaults to every result of the first run."""
     run_ids = list(run_ids)
     if not 1 <= len(run_ids) <= MAX_RUNS:
         raise ValueError(f"GOT-10k accepts 1 to {MAX_RUNS} runs per sequence, got {len(run_ids)}")
@@ -49,6 +46,19 @@ def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequenc
                 if len(times) != len(boxes):
                     raise ResultFileError(f"{d}: {name} has {len(boxes)} boxes but {len(times)} times")
                 entries[f"{name}/{name}_time.txt"] = format_times(times)
+    return entries
+
+
+def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequence[Optional[int]] = (None,),
+                        output_name: Optional[str] = None, sequences: Optional[Sequence[str]] = None,
+                        results_path: Optional[PathLike] = None,
+                        packed_path: Optional[Union[str, Path]] = None) -> Path:
+    """Write ``<got_packed_results_path>/<output_name>.zip`` and return its path.
+
+    ``sequences`` defaults to every result found for the first run; every run must have them all.
+    """
+    entries = got10k_entries(tracker_name, parameter_name, run_ids, sequences, results_path)
+    names = {arcname.split("/", 1)[0] for arcname in entries}
     out_dir = Path(packed_path) if packed_path is not None else Path(env_settings().got_packed_results_path)
     output_name = output_name or f"{tracker_name}_{parameter_name}"
     zip_path = write_zip_atomic(out_dir / f"{output_name}.zip", entries)

@@ -2,22 +2,34 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ltr.data.image_loader import ImageLoadError, decode_with_opencv
 
-class FrameReadError(OSError):
-    """A frame file is missing or cannot be decoded."""
+
+class FrameReadError(ImageLoadError):
+    """A frame file (or folder of frames) is missing, truncated or cannot be decoded."""
+
+    def __init__(self, path: "str | os.PathLike[str]", reason: str, kind: str = "Frame file") -> None:
+        OSError.__init__(self, f"{kind} {os.fspath(path)}: {reason}")
+        self.path, self.reason, self.kind = os.fspath(path), reason, kind
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason, self.kind)
 
 
 def read_frame(path: "str | os.PathLike[str]") -> np.ndarray:
-    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded)."""
+    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded).
+    Missing, truncated and undecodable files raise :class:`FrameReadError` naming the file."""
     path = os.fspath(path)
-    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if image is None:
-        reason = "does not exist" if not os.path.exists(path) else "cannot be decoded as an image"
-        raise FrameReadError(f"Frame file {path} {reason}")
+    try:
+        image = decode_with_opencv(path, cv2.IMREAD_UNCHANGED)
+    except ImageLoadError as exc:
+        raise FrameReadError(exc.path, exc.reason) from None
     return to_rgb(image, bgr=True)
 
 
@@ -39,3 +51,39 @@ def to_rgb(image: np.ndarray, bgr: bool = False) -> np.ndarray:
     if bgr:
         image = image[:, :, ::-1]
     return np.ascontiguousarray(image)
+
+
+def image_size(path: "str | os.PathLike[str]") -> tuple[int, int]:
+    """``(width, height)`` of an image file, read from its header where the format allows."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = os.fspath(path)
+    try:
+        with Image.open(path) as im:
+            return int(im.size[0]), int(im.size[1])
+    except FileNotFoundError:
+        raise FrameReadError(path, "does not exist") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise FrameReadError(path, f"cannot be read as an image ({exc})") from None
+
+
+#: File extensions read as frames from a folder of images.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def _natural_key(path: Path) -> tuple:
+    """Sort key that orders ``2.jpg`` before ``10.jpg``: digit runs compare as numbers."""
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", path.name) if t)
+
+
+def image_folder_frames(folder: "str | os.PathLike[str]") -> list[Path]:
+    """The image files of ``folder`` in frame order (numbers in names compare numerically)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FrameReadError(folder, "does not exist", "Frame folder")
+    frames = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS),
+                    key=_natural_key)
+    if not frames:
+        raise FrameReadError(folder, f"has no image files ({', '.join(IMAGE_EXTENSIONS)})",
+                             "Frame folder")
+    return frames

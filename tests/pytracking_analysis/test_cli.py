@@ -38,7 +38,7 @@ def test_cli_table_csv_and_plots(otb_with_results, capsys):
                             "--plot", "--per-sequence"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "trk_default (2 runs)" in out and "other_p" in out and "Alpha" in out
+    assert "trk_default (runs 0-1)" in out and "other_p" in out and "Alpha" in out
     plots = otb_with_results / "plots" / "otb"
     assert (plots / "overall.csv").is_file() and (plots / "success_plot.png").stat().st_size > 0
     import pandas as pd
@@ -47,7 +47,7 @@ def test_cli_table_csv_and_plots(otb_with_results, capsys):
     # Alpha: run 1 has 1 perfect + 4 frames at IoU 1/3; Beta: 1 + 3 -> mean of runs, then sequences
     shift = {5: (7 * 1 + 13 * 0.2) / 21, 4: (7 * 1 + 13 * 0.25) / 21}
     expected = 100 * np.mean([(20 / 21 + shift[5]) / 2, (20 / 21 + shift[4]) / 2])
-    assert table.loc["trk_default (2 runs)", "AUC"] == pytest.approx(expected, abs=1e-4)
+    assert table.loc["trk_default (runs 0-1)", "AUC"] == pytest.approx(expected, abs=1e-4)
 
 
 def test_cli_errors_are_reported(otb_with_results, capsys):
@@ -61,3 +61,7 @@ def test_cli_runs_as_script():
     proc = subprocess.run([sys.executable, str(REPO / "pytracking" / "run_analysis.py"), "--help"],
                           capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 0 and "--trackers" in proc.stdout and "atom:default" in proc.stdout
+    from pytracking.analysis.conventions import CONVENTIONS
+    help_lines = proc.stdout.splitlines()
+    for conv in CONVENTIONS.values():     # each rule is stated in one line
+        assert f"  {conv.name}: {conv.rule}" in help_lines

@@ -132,7 +132,7 @@ def test_runs_and_sequences_averaged(tmp_path):
     seqs = SequenceList([make_sequence("a", gt), make_sequence("b", gt)])
     res = _run(tmp_path, seqs, {("t", 0, "a"): gt, ("t", 0, "b"): _shifted(),
                                 ("t", 1, "a"): _shifted(), ("t", 1, "b"): _shifted()})
-    assert res.labels == ["t_p (2 runs)"]
+    assert res.labels == ["t_p (runs 0-1)"]
     # sequence a: (perfect + shift) / 2, sequence b: shift; overall: mean of both
     per_seq = res.sequence_table().set_index("Sequence")["AUC"]
     assert per_seq["a"] == pytest.approx((PERFECT_AUC + SHIFT_AUC) / 2)

@@ -205,3 +205,41 @@ def test_run_video_writes_boxes_and_annotated_video(tmp_path):
         tracker.run_video(str(video), None)
     with pytest.raises(OSError, match="cannot be opened"):
         tracker.run_video(str(tmp_path / "nope.mp4"), [1, 1, 2, 2])
+
+
+def test_run_video_on_a_folder_of_frames(tmp_path):
+    """A folder of frames is tracked like a video: numeric frame order, same result files and video."""
+    folder = tmp_path / "MyClip" / "img"
+    folder.mkdir(parents=True)
+    for i in range(1, 13):              # 1.png .. 12.png: a plain name sort would put 10 before 2
+        cv2.imwrite(str(folder / f"{i}.png"), np.full((48, 64, 3), 10 * i, np.uint8))
+    (folder / "notes.txt").write_text("not a frame")
+    tracker = Tracker("steptrk", "default", results_path=str(tmp_path / "res"))
+    seen = []
+    out = tracker.run_video(str(folder), [10, 10, 20, 12], save_results=True,
+                            frame_callback=lambda i, image, o: seen.append(int(image[0, 0, 0])))
+    assert seen == [10 * i for i in range(1, 13)]
+    np.testing.assert_allclose(out.target_bbox[:, 0], 10 + np.arange(12))
+    results = tmp_path / "res" / "steptrk" / "default"
+    np.testing.assert_allclose(np.loadtxt(results / "video_MyClip.txt")[:, 0], 10 + np.arange(12))
+    assert len(np.loadtxt(results / "video_MyClip_time.txt")) == 12
+    cap = cv2.VideoCapture(str(results / "video_MyClip.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 12
+    cap.release()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FrameReadError, match="no image files"):
+        tracker.run_video(str(empty), [1, 1, 2, 2])
+
+
+def test_run_video_cli_takes_a_folder(isolated_settings, capsys):
+    from pytracking import run_video
+    folder = isolated_settings / "frames"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i:05d}.jpg"), np.full((32, 32, 3), 100, np.uint8))
+    assert run_video.main(["steptrk", "default", str(folder), "--optional_box", "1", "2", "8", "8",
+                           "--save_results", "--fps", "5"]) == 0
+    assert "3 frames" in capsys.readouterr().out
+    boxes = np.loadtxt(isolated_settings / "results" / "steptrk" / "default" / "video_frames.txt")
+    np.testing.assert_allclose(boxes[:, 0], [1, 2, 3])

@@ -45,14 +45,20 @@ def registered_parameter_sets() -> List[Tuple[str, str]]:
 
 
 # ------------------------------------------------------------------------------- stand-in networks
+def block_means(x: torch.Tensor) -> torch.Tensor:
+    """The image averaged over 8 x 8 blocks (stride 8), less its mean colour: the same features
+    for normalised and for raw 0..255 input."""
+    return F.avg_pool2d(x - x.mean(dim=(-2, -1), keepdim=True), 8, 8)
+
+
 class PooledImage(torch.nn.Module):
-    """SiamFC backbone stand-in: the normalised image averaged over 8 x 8 blocks (stride 8), so the
-    score map is template matching of block-averaged images."""
+    """SiamFC backbone stand-in: :func:`block_means`, so the score map is template matching of
+    block-averaged images."""
 
     total_stride = 8
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.avg_pool2d(x, 8, 8)
+        return block_means(x)
 
 
 class TemplateMatchingRPN(torch.nn.Module):
@@ -63,10 +69,10 @@ class TemplateMatchingRPN(torch.nn.Module):
     num_anchors = 5
 
     def template(self, z: torch.Tensor) -> tuple:
-        return (F.avg_pool2d(z, 8, 8),)
+        return (block_means(z),)
 
     def search(self, x: torch.Tensor) -> torch.Tensor:
-        return F.avg_pool2d(x, 8, 8)
+        return block_means(x)
 
     def rpn(self, kernels: tuple, x_feat: torch.Tensor) -> tuple:
         corr = F.conv2d(x_feat, kernels[0])
