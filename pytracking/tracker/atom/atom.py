@@ -6,8 +6,9 @@ of past samples; target estimation by gradient ascent on the overlap predicted b
 
 Geometry: positions ``pos`` and sizes are ``(y, x)`` / ``(h, w)`` float tensors in image pixels;
 the target scale ``s`` maps the *base* frame (where the search area is ``img_sample_sz``, 288 x 288
-by default) to the image. Every sample patch reports the image region it covers, and the sample
-centre and scale used for labels, score displacements and IoU boxes are taken from it.
+by default) to the image. Every sample patch reports the image region it covers; the sample
+centre and scale used for labels, score displacements and IoU boxes are ``round(pos)`` and the
+nominal scale, as in the original, or taken from that region (``sample_centre='patch'``).
 
 With its default parameters the tracker does what the original implementation does, and
 reproduces its traces (tests/pytracking_atom/test_atom_original_traces.py). Improvements are
