@@ -193,29 +193,67 @@ class Scale(Transform):
         return _warp_to_output(self, image, torch.eye(2, dtype=torch.float64) * self.scale_factor)
 
 
+# Rotation warps: 'bilinear' (exact bilinear samples of the part the crop reads) or 'opencv'
+# (the original pytracking transform: cv2.warpAffine of the whole patch, whose bilinear weights
+# are quantised to 1/32 pixel).
+ROTATION_WARPS = ("bilinear", "opencv")
+
+
 class Rotate(Transform):
-    """Rotate the content by ``angle`` degrees counter-clockwise (as displayed) about the centre, then crop."""
+    """Rotate the content by ``angle`` degrees counter-clockwise (as displayed) about the centre, then crop.
+
+    ``warp``: see :data:`ROTATION_WARPS`; both use replicated borders.
+    """
 
     def __init__(self, angle: float, output_sz: Optional[Sequence[int]] = None,
-                 shift: Optional[Sequence[int]] = None) -> None:
+                 shift: Optional[Sequence[int]] = None, warp: str = "bilinear") -> None:
         super().__init__(output_sz, shift)
+        if warp not in ROTATION_WARPS:
+            raise ValueError(f"Rotate: unknown warp {warp!r}; expected one of {ROTATION_WARPS}")
         self.angle = float(angle)
+        self.warp = warp
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
         _check_image(image, "Rotate")
         a = math.radians(self.angle)
+        if self.warp == "opencv":
+            return self.crop_to_output(_opencv_rotate(image, a))
         matrix = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], dtype=torch.float64)
         return _warp_to_output(self, image, matrix)
 
 
-def gaussian_kernel1d(sigma: float) -> torch.Tensor:
-    """Normalised samples of ``exp(-k^2 / (2 sigma^2))`` at ``k = -r..r``, ``r = ceil(3 sigma)``; [1] if sigma is 0."""
+def _opencv_rotate(image: torch.Tensor, angle: float) -> torch.Tensor:
+    """Every image of ``image`` (N x C x H x W) rotated by ``angle`` radians with cv2.warpAffine
+    about ``((H - 1) / 2, (W - 1) / 2)`` (the centre taken in (y, x) order as the original does)."""
+    h, w = image.shape[-2:]
+    c = np.array([[(h - 1) / 2], [(w - 1) / 2]])
+    rot = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
+    warp = np.concatenate([rot, c - rot @ c], 1)
+    out = []
+    for im in image.detach().cpu():
+        hwc = np.ascontiguousarray(im.permute(1, 2, 0).numpy())
+        rotated = cv2.warpAffine(hwc, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        if rotated.ndim == 2:
+            rotated = rotated[:, :, None]
+        out.append(torch.from_numpy(rotated).permute(2, 0, 1))
+    return torch.stack(out).to(image.device)
+
+
+# Blur kernels: 'original' (pytracking's: truncated at ceil(2 sigma), computed in float32, zero
+# padding at the patch border) or 'replicate' (truncated at ceil(3 sigma), replicated borders).
+BLUR_KERNELS = ("original", "replicate")
+
+
+def gaussian_kernel1d(sigma: float, truncate: float = 3.0) -> torch.Tensor:
+    """Normalised samples of ``exp(-k^2 / (2 sigma^2))`` at ``k = -r..r``, ``r = ceil(truncate sigma)``;
+    [1] if sigma is 0. ``truncate=2`` computes in float32 as the original pytracking kernel does."""
     if sigma < 0:
         raise ValueError(f"gaussian_kernel1d: sigma must be >= 0, got {sigma}")
     if sigma == 0:
         return torch.ones(1)
-    r = math.ceil(3 * sigma)
-    k = torch.arange(-r, r + 1, dtype=torch.float64)
+    r = math.ceil(truncate * sigma)
+    dtype = torch.float32 if truncate == 2.0 else torch.float64
+    k = torch.arange(-r, r + 1, dtype=dtype)
     g = torch.exp(-k ** 2 / (2 * sigma ** 2))
     return (g / g.sum()).float()
 
@@ -223,18 +261,24 @@ def gaussian_kernel1d(sigma: float) -> torch.Tensor:
 class Blur(Transform):
     """Separable Gaussian blur with std ``sigma`` (a number or ``(sigma_y, sigma_x)``), then crop.
 
-    The kernel is truncated at ``ceil(3 sigma)`` and normalised; borders are replicated.
+    ``kernel='replicate'``: truncated at ``ceil(3 sigma)``, normalised, borders replicated.
+    ``kernel='original'``: as the original pytracking transform, truncated at ``ceil(2 sigma)``
+    (float32) with zeros beyond the borders.
     """
 
     def __init__(self, sigma: Union[float, Sequence[float]], output_sz: Optional[Sequence[int]] = None,
-                 shift: Optional[Sequence[int]] = None) -> None:
+                 shift: Optional[Sequence[int]] = None, kernel: str = "replicate") -> None:
         super().__init__(output_sz, shift)
         if isinstance(sigma, (int, float)):
             sigma = (sigma, sigma)
         if len(sigma) != 2:
             raise ValueError(f"Blur: sigma must be a number or a (sigma_y, sigma_x) pair, got {sigma!r}")
+        if kernel not in BLUR_KERNELS:
+            raise ValueError(f"Blur: unknown kernel {kernel!r}; expected one of {BLUR_KERNELS}")
         self.sigma = (float(sigma[0]), float(sigma[1]))
-        self.kernels = (gaussian_kernel1d(self.sigma[0]), gaussian_kernel1d(self.sigma[1]))
+        self.kernel = kernel
+        truncate = 2.0 if kernel == "original" else 3.0
+        self.kernels = (gaussian_kernel1d(self.sigma[0], truncate), gaussian_kernel1d(self.sigma[1], truncate))
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
         _check_image(image, "Blur")
@@ -244,6 +288,11 @@ class Blur(Transform):
         # (blurred pixel (i, j) reads input pixels (clamp(i + a), clamp(j + b)), |a| <= ry, |b| <= rx).
         y0, y1, x0, x1 = self.read_region(h, w)
         region = crop_replicate(image, y0 - ry, x0 - rx, y1 - y0 + 2 * ry, x1 - x0 + 2 * rx)
+        if self.kernel == "original":           # zero padding: clear what lies outside the image
+            rows = torch.arange(y0 - ry, y1 + ry, device=image.device)
+            cols = torch.arange(x0 - rx, x1 + rx, device=image.device)
+            inside = ((rows >= 0) & (rows < h)).reshape(-1, 1) & ((cols >= 0) & (cols < w)).reshape(1, -1)
+            region = region * inside.to(region.dtype)
         if image.device.type == "cpu" and image.dtype in (torch.float32, torch.float64):
             out = _separable_valid_cv2(region, *self.kernels)
         else:

@@ -84,21 +84,26 @@ class MultiResolutionExtractor:
         return TensorList([feat for f in self.active_features() for feat in f.extract(patches)])
 
     def extract(self, im: torch.Tensor, pos: Sequence[float], scales: Sequence[float],
-                image_sz: Sequence[float]) -> Tuple[TensorList, torch.Tensor]:
+                image_sz: Sequence[float], position: str = "round",
+                downsampling: str = "average") -> Tuple[TensorList, torch.Tensor]:
         """Features of patches of size ``scale * image_sz`` around ``pos`` (y, x), resized to
-        ``image_sz``, one per scale. Returns (features, patch coords ``S x 4`` [y0, x0, y1, x1])."""
+        ``image_sz``, one per scale. Returns (features, patch coords ``S x 4`` [y0, x0, y1, x1]).
+        ``position`` / ``downsampling``: how the patches are cut (:func:`sample_patch`)."""
         patches, coords = sample_patch_multiscale(im, pos, list(scales), image_sz, mode=self.patch_mode,
-                                                  max_scale_change=self.max_scale_change)
+                                                  max_scale_change=self.max_scale_change,
+                                                  position=position, downsampling=downsampling)
         return self._features_of(patches), coords
 
     def extract_transformed(self, im: torch.Tensor, pos: Sequence[float], scale: float,
-                            image_sz: Sequence[float], transforms: Sequence[Transform]
+                            image_sz: Sequence[float], transforms: Sequence[Transform],
+                            position: str = "round", downsampling: str = "average"
                             ) -> Tuple[TensorList, torch.Tensor]:
         """Features of every transform applied to one patch of size ``scale * image_sz`` around
         ``pos`` resized to ``image_sz`` (all transforms in one network pass). Returns
         (features with one sample per transform, coords ``1 x 4`` of the patch)."""
         sz = (float(image_sz[0]), float(image_sz[1]))
         patch, coords = sample_patch(im, pos, (scale * sz[0], scale * sz[1]), sz, mode=self.patch_mode,
-                                     max_scale_change=self.max_scale_change)
+                                     max_scale_change=self.max_scale_change, position=position,
+                                     downsampling=downsampling)
         patches = torch.cat([t(patch) for t in transforms])
         return self._features_of(patches), coords

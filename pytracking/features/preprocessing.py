@@ -15,6 +15,13 @@ import torch.nn.functional as F
 PairLike = Union[float, Sequence[float], torch.Tensor]
 
 BORDER_MODES = ("replicate", "inside", "inside_major")
+# How the crop's first pixel is found from a fractional position: 'round' centres the region on
+# ``pos`` within half a pixel; 'truncate' is the original pytracking rule (``pos.long()``, then
+# ``- (size - 1) // 2``), up to a pixel off.
+PATCH_POSITIONS = ("round", "truncate")
+# How a region much larger than the output is shrunk before the bilinear resize: 'average' over
+# ``df x df`` cells (anti-aliased), or 'subsample' every ``df``-th pixel (the original rule).
+PATCH_DOWNSAMPLING = ("average", "subsample")
 
 
 def _pair(value: PairLike, name: str) -> Tuple[float, float]:
@@ -90,8 +97,30 @@ def _pooled_crop(im: torch.Tensor, start: Tuple[int, int], size: Tuple[int, int]
     return crop_replicate(pooled, ty, tx, size[0], size[1])
 
 
+def _truncated_start(p: float, cells: int, df: int) -> Tuple[int, int]:
+    """First pixel and subsampling offset of the original rule: position ``trunc(p)``, in a grid
+    of every ``df``-th pixel starting at ``trunc(p) % df``, minus ``(cells - 1) // 2`` grid steps."""
+    pl = int(p)                                 # torch's .long(): truncation towards zero
+    off = pl % df
+    return off + ((pl - off) // df - (cells - 1) // 2) * df, off
+
+
+def _subsampled_crop(im: torch.Tensor, start: Tuple[int, int], size: Tuple[int, int], df: int) -> torch.Tensor:
+    """Crop of ``size`` pixels taken every ``df``-th pixel from ``start``; indices outside the
+    image are clamped to the last grid pixel inside it (replicate padding of the subsampled image)."""
+    h, w = im.shape[-2:]
+    index = []
+    for st, sz, n in zip(start, size, (h, w)):
+        off = st % df
+        last = off + (n - 1 - off) // df * df          # last grid pixel inside the image
+        idx = torch.arange(sz, device=im.device) * df + st
+        index.append(idx.clamp_(off, last))
+    return im.index_select(-2, index[0]).index_select(-1, index[1])
+
+
 def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz: Optional[PairLike] = None,
-                 mode: str = "replicate", max_scale_change: Optional[float] = None
+                 mode: str = "replicate", max_scale_change: Optional[float] = None,
+                 position: str = "round", downsampling: str = "average"
                  ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Crop a region of about ``sample_sz`` centred at ``pos`` from ``im`` and resize it to ``output_sz``.
 
@@ -106,6 +135,10 @@ def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz
       region is shrunk (by at most ``max_scale_change``) so that it fits in the image, and moved
       inside it; ``'inside_major'`` only needs it to fit along its tighter dimension.
     * The crop is resized with bilinear interpolation (``align_corners=False``).
+    * ``position='truncate'`` and ``downsampling='subsample'`` reproduce the original pytracking
+      crop (see :data:`PATCH_POSITIONS`, :data:`PATCH_DOWNSAMPLING`): the region then starts at
+      ``trunc(pos) - (cells - 1) // 2 * df`` on the grid of every ``df``-th pixel from
+      ``trunc(pos) % df``, at least 2 cells.
 
     Returns ``(patch, coords)``: ``patch`` is ``N x C x out_h x out_w``; ``coords`` is a ``1 x 4``
     float tensor ``[y0, x0, y1, x1]`` (end exclusive, may lie outside the image) of the image pixels
@@ -116,6 +149,11 @@ def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz
         raise ValueError(f"sample_patch: image must be N x C x H x W, got shape {tuple(im.shape)}")
     if mode not in BORDER_MODES:
         raise ValueError(f"sample_patch: unknown mode {mode!r}; expected one of {BORDER_MODES}")
+    if position not in PATCH_POSITIONS:
+        raise ValueError(f"sample_patch: unknown position {position!r}; expected one of {PATCH_POSITIONS}")
+    if downsampling not in PATCH_DOWNSAMPLING:
+        raise ValueError(f"sample_patch: unknown downsampling {downsampling!r}; expected one of "
+                         f"{PATCH_DOWNSAMPLING}")
     im_sz = (im.shape[-2], im.shape[-1])
     py, px = _pair(pos, "pos")
     sz = _pair(sample_sz, "sample_sz")
@@ -137,9 +175,15 @@ def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz
         sz = (sz[0] / shrink, sz[1] / shrink)
 
     df = _downsample_factor(sz, out_sz, im_sz)
-    cells = (max(_round(sz[0] / df), 1), max(_round(sz[1] / df), 1))
+    if position == "truncate":                 # torch.round (half to even), at least 2 cells
+        cells = (max(round(sz[0] / df), 2), max(round(sz[1] / df), 2))
+    else:
+        cells = (max(_round(sz[0] / df), 1), max(_round(sz[1] / df), 1))
     extent = (cells[0] * df, cells[1] * df)
-    start = [_round(p - (e - 1) / 2) for p, e in zip((py, px), extent)]
+    if position == "truncate":
+        start = [_truncated_start(p, c, df)[0] for p, c in zip((py, px), cells)]
+    else:
+        start = [_round(p - (e - 1) / 2) for p, e in zip((py, px), extent)]
     if mode != "replicate":
         for d in range(2):
             if extent[d] <= im_sz[d]:
@@ -149,6 +193,8 @@ def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz
 
     if df == 1:
         patch = crop_replicate(im, start[0], start[1], cells[0], cells[1])
+    elif downsampling == "subsample":
+        patch = _subsampled_crop(im, (start[0], start[1]), cells, df)
     else:
         patch = _pooled_crop(im, (start[0], start[1]), cells, df)
     coords = torch.tensor([[start[0], start[1], start[0] + extent[0], start[1] + extent[1]]],
@@ -160,7 +206,8 @@ def sample_patch(im: torch.Tensor, pos: PairLike, sample_sz: PairLike, output_sz
 
 def sample_patch_multiscale(im: torch.Tensor, pos: PairLike, scales: Union[float, Sequence[float], torch.Tensor],
                             image_sz: PairLike, mode: str = "replicate",
-                            max_scale_change: Optional[float] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+                            max_scale_change: Optional[float] = None, position: str = "round",
+                            downsampling: str = "average") -> Tuple[torch.Tensor, torch.Tensor]:
     """One :func:`sample_patch` of size ``scale * image_sz`` resized to ``image_sz`` per scale.
 
     Returns the patches concatenated along dim 0 (``len(scales) * N x C x h x w``) and their
@@ -173,6 +220,6 @@ def sample_patch_multiscale(im: torch.Tensor, pos: PairLike, scales: Union[float
     if len(scales) == 0:
         raise ValueError("sample_patch_multiscale: no scales given")
     ih, iw = _pair(image_sz, "image_sz")
-    results = [sample_patch(im, pos, (s * ih, s * iw), (ih, iw), mode=mode, max_scale_change=max_scale_change)
-               for s in scales]
+    results = [sample_patch(im, pos, (s * ih, s * iw), (ih, iw), mode=mode, max_scale_change=max_scale_change,
+                            position=position, downsampling=downsampling) for s in scales]
     return torch.cat([p for p, _ in results]), torch.cat([c for _, c in results])

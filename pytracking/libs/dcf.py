@@ -102,7 +102,9 @@ def gauss_spatial(sz: int, sigma: float, center: float = 0.0, end_pad: int = 0) 
     if sigma <= 0:
         raise ValueError(f"gauss_spatial: sigma must be > 0, got {sigma}")
     k = torch.arange(sz + int(end_pad), dtype=torch.float32) - (sz - 1) / 2
-    return torch.exp(-((k - float(center)) ** 2) / (2 * sigma ** 2))
+    # float32 centre and this operation order: the original's rounding (labels bit-identical)
+    centre = torch.tensor(float(center), dtype=torch.float32)
+    return torch.exp(-1.0 / (2 * sigma ** 2) * (k - centre) ** 2)
 
 
 def label_function(sz: SizeLike, sigma: PairLike) -> torch.Tensor:

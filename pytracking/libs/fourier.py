@@ -9,7 +9,9 @@ samples the series is ``s(y, x) = sum_k c_k exp(2 pi i (ky y / N_h + kx x / N_w)
 ``H * W`` to get the series coefficients, which :func:`sample_fs` then evaluates exactly). An even
 length ``N`` gives ``N + 1`` coefficients: the Nyquist coefficient is split in half between the
 frequencies ``-N/2`` and ``+N/2``, so the series of a real signal is real, band-limited and
-interpolates the samples.
+interpolates the samples. ``nyquist='full'`` instead gives both frequencies the whole coefficient,
+as the original pytracking ``cfft2`` does (its series does not interpolate the samples: the
+Nyquist term counts twice).
 
 All functions map over TensorLists (first argument) element by element.
 """
@@ -39,12 +41,17 @@ def frequencies(num_coeffs: int, device: Optional[torch.device] = None) -> torch
     return torch.arange(-(num_coeffs // 2), num_coeffs // 2 + 1, device=device)
 
 
-def _centre_dim(x: torch.Tensor, dim: int) -> torch.Tensor:
+NYQUIST_MODES = ("split", "full")
+
+
+def _centre_dim(x: torch.Tensor, dim: int, nyquist_mode: str = "split") -> torch.Tensor:
     n = x.shape[dim]
     x = torch.fft.fftshift(x, dim=dim)
     if n % 2 == 1:
         return x
-    nyquist = x.narrow(dim, 0, 1) / 2
+    nyquist = x.narrow(dim, 0, 1)
+    if nyquist_mode == "split":
+        nyquist = nyquist / 2
     return torch.cat((nyquist, x.narrow(dim, 1, n - 1), nyquist), dim=dim)
 
 
@@ -69,12 +76,15 @@ def _check_series(a: torch.Tensor, fn: str) -> None:
 
 
 @tensor_operation
-def cfft2(a: torch.Tensor) -> torch.Tensor:
-    """Unnormalised 2-D DFT of the last two dims in the centred, odd-sized layout (module docstring)."""
+def cfft2(a: torch.Tensor, nyquist: str = "split") -> torch.Tensor:
+    """Unnormalised 2-D DFT of the last two dims in the centred, odd-sized layout (module docstring;
+    ``nyquist``: 'split' or 'full', see there)."""
     if a.dim() < 2:
         raise ValueError(f"cfft2: need at least 2 dims, got shape {tuple(a.shape)}")
+    if nyquist not in NYQUIST_MODES:
+        raise ValueError(f"cfft2: unknown nyquist mode {nyquist!r}; expected one of {NYQUIST_MODES}")
     spec = torch.fft.fft2(a)
-    return _centre_dim(_centre_dim(spec, -2), -1)
+    return _centre_dim(_centre_dim(spec, -2, nyquist), -1, nyquist)
 
 
 @tensor_operation

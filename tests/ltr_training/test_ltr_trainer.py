@@ -363,3 +363,29 @@ def test_resume_fields_are_type_checked(tmp_path):
     torch.save(good, path)
     with pytest.raises(ValueError, match="_checkpoint_dir"):
         make_trainer().load_checkpoint(str(path), fields=["_checkpoint_dir"])
+
+
+class BatchMeanActor(BaseActor):
+    """No learning: reports the mean of the batch's ``value`` entries as its statistic."""
+
+    def __init__(self):
+        super().__init__(torch.nn.Linear(1, 1), torch.nn.MSELoss())
+
+    def __call__(self, data):
+        return torch.zeros(()), {"Value": float(data["value"].mean())}
+
+
+def test_epoch_statistics_weigh_each_batch_by_its_size(workspace):
+    """Batches of 3 and 1 samples with batch means 2 and 6: the epoch average over the 4 samples
+    is (3 * 2 + 1 * 6) / 4 = 3 (an unweighted mean of the batches would give 4)."""
+    workspace("ws")
+    settings = Settings()
+    settings.project_path = "ltr/test/stats"
+    settings.use_gpu = False
+    batches = [TensorDict(train_images=torch.zeros(3, 1), value=torch.tensor([1.0, 2.0, 3.0])),
+               TensorDict(train_images=torch.zeros(1, 1), value=torch.tensor([6.0]))]
+    actor = BatchMeanActor()
+    trainer = LTRTrainer(actor, [ListLoader("val", batches, training=False)],
+                         torch.optim.SGD(actor.net.parameters(), lr=0.0), settings)
+    trainer.cycle_dataset(trainer.loaders[0])
+    assert trainer.stats["val"]["Value"].avg == pytest.approx(3.0)

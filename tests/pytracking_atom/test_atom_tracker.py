@@ -247,3 +247,19 @@ def test_parameter_variants_run(small_params, make_frames, overrides):
     tracker.initialize(frames[0], {"init_bbox": gt[0]})
     for im in frames[1:]:
         _check_box(tracker.track(im)["target_bbox"], im.shape)
+
+
+def test_default_keeps_the_original_behaviour_and_improved_switches_it(small_params):
+    """Every original-vs-improved parameter: 'default' has the original's value (listed first),
+    'improved' the other one; an unknown value is refused naming the parameter."""
+    from pytracking.parameter.atom import default, improved
+    from pytracking.tracker.atom import ATOM
+    from pytracking.tracker.atom.atom import ORIGINAL_BEHAVIOUR_CHOICES
+
+    original, better = default.parameters(), improved.parameters()
+    for name, choices in ORIGINAL_BEHAVIOUR_CHOICES.items():
+        assert getattr(original, name) == choices[0] and getattr(better, name) == choices[1], name
+    assert original.clamp_refined_scale is False and better.clamp_refined_scale is True
+    small_params.patch_downsampling = "median"
+    with pytest.raises(ValueError, match="patch_downsampling='median'"):
+        ATOM(small_params)

@@ -275,3 +275,24 @@ def test_blur_of_float64_and_bfloat16_images():
     out16 = t(im.to(torch.bfloat16))                                     # the conv2d path
     assert out16.dtype == torch.bfloat16
     np.testing.assert_allclose(out16.double().numpy(), ref, atol=2e-2)
+
+
+def test_original_blur_kernel_reaches_two_sigma_with_zero_padding():
+    """sigma 1, 'original': taps exp(-k^2/2), k = -2..2, normalised; a constant image stays 1
+    inside and its corner keeps (taps at 0, 1, 2)^2 = 0.7014^2 of its value (zeros beyond)."""
+    taps = np.exp(-np.arange(-2, 3) ** 2 / 2.0)
+    taps /= taps.sum()
+    out = aug.Blur(1.0, kernel="original")(torch.ones(1, 1, 9, 9))
+    assert out[0, 0, 4, 4].item() == pytest.approx(1.0, abs=1e-6)
+    assert out[0, 0, 0, 0].item() == pytest.approx(taps[2:].sum() ** 2, rel=1e-5)
+    assert aug.Blur(1.0, kernel="replicate")(torch.ones(1, 1, 9, 9))[0, 0, 0, 0].item() == pytest.approx(1.0)
+    assert aug.Blur(1.0, kernel="original").kernels[0].numel() == 5
+
+
+def test_opencv_rotation_turns_the_same_way_as_the_bilinear_one():
+    """At 90 degrees both warps sample pixel centres exactly: they must agree (same direction)."""
+    image = torch.rand(1, 3, 9, 9, generator=torch.Generator().manual_seed(0)) * 255
+    exact = aug.Rotate(90, warp="bilinear")(image)
+    opencv = aug.Rotate(90, warp="opencv")(image)
+    torch.testing.assert_close(opencv, exact, atol=1e-3, rtol=0)
+    assert not torch.allclose(exact, image)

@@ -156,3 +156,31 @@ def test_bad_inputs_are_rejected():
         sample_patch(im, (1, 1), (0, 3))
     with pytest.raises(ValueError, match="output_sz"):
         sample_patch(im, (1, 1), (3, 3), (2.5, 3))
+
+
+def test_truncated_position_starts_where_the_original_crop_does():
+    """'truncate' (original): first pixel trunc(pos) - (size - 1) // 2; 'round': round(pos - (size - 1) / 2).
+    pos 10.7, 5 pixels: rows 8..12 vs 9..13."""
+    im = (100 * torch.arange(30.0).reshape(-1, 1) + torch.arange(30.0)).reshape(1, 1, 30, 30)
+    patch, coords = sample_patch(im, (10.7, 20.2), (5, 5), position="truncate")
+    assert patch[0, 0, :, 0].tolist() == [818.0, 918.0, 1018.0, 1118.0, 1218.0]
+    assert coords.tolist() == [[8.0, 18.0, 13.0, 23.0]]
+    patch, _ = sample_patch(im, (10.7, 20.2), (5, 5), position="round")
+    assert patch[0, 0, :, 0].tolist() == [918.0, 1018.0, 1118.0, 1218.0, 1318.0]
+    with pytest.raises(ValueError, match="position"):
+        sample_patch(im, (10.7, 20.2), (5, 5), position="floor")
+
+
+def test_subsampled_crop_takes_every_df_th_pixel_and_replicates_the_grid_border():
+    """df = int(44 / 20 - 0.1) = 2: every 2nd pixel from trunc(pos) % 2; outside the image the
+    last grid pixel inside repeats (the original pads the subsampled image)."""
+    from pytracking.features.preprocessing import _subsampled_crop
+
+    im = (100 * torch.arange(20.0).reshape(-1, 1) + torch.arange(20.0)).reshape(1, 1, 20, 20)
+    out = _subsampled_crop(im, (-2, 5), (4, 4), 3)
+    # rows -2, 1, 4, 7 on the grid 1, 4, 7, ... (row -2 clamps to 1); cols 5, 8, 11, 14
+    assert out[0, 0, :, 0].tolist() == [105.0, 105.0, 405.0, 705.0]
+    assert out[0, 0, 0].tolist() == [105.0, 108.0, 111.0, 114.0]
+    averaged, _ = sample_patch(im, (10.0, 10.0), (44, 44), (20, 20), downsampling="average")
+    subsampled, _ = sample_patch(im, (10.0, 10.0), (44, 44), (20, 20), downsampling="subsample")
+    assert not torch.allclose(averaged, subsampled)

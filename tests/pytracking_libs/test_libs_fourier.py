@@ -113,3 +113,15 @@ def test_tensorlist_mapping_and_errors():
         fourier.sample_fs(torch.zeros(4, 4, dtype=torch.complex128))
     with pytest.raises(ValueError, match="complex"):
         fourier.shift_fs(torch.zeros(5, 5), (1.0, 0.0))
+
+
+def test_full_nyquist_term_counts_twice_as_the_original():
+    """A column-alternating 2 x 2 signal is a pure Nyquist term: the 'split' series interpolates it,
+    the original's ('full') counts it at both +N/2 and -N/2 and gives twice the signal."""
+    a = torch.tensor([[1.0, -1.0], [1.0, -1.0]])
+    split = fourier.sample_fs(fourier.cfft2(a) / 4, (2, 2))
+    full = fourier.sample_fs(fourier.cfft2(a, nyquist="full") / 4, (2, 2))
+    torch.testing.assert_close(split, a)
+    torch.testing.assert_close(full, 2 * a)
+    with pytest.raises(ValueError, match="nyquist"):
+        fourier.cfft2(a, nyquist="half")

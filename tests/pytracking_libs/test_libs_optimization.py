@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from pytracking.libs import operation
-from pytracking.libs.optimization import (ConjugateGradient, GaussNewtonCG, GradientDescent, GradientDescentL2,
-                                          L2Linearization, L2Problem, MinimizationProblem, NewtonCG)
+from pytracking.libs.optimization import (ConjugateGradient, ConjugateGradientBase, GaussNewtonCG, GradientDescent,
+                                          GradientDescentL2, L2Linearization, L2Problem, MinimizationProblem,
+                                          NewtonCG)
 from pytracking.libs.tensorlist import TensorList
 
 DT = torch.float64
@@ -383,3 +384,58 @@ def test_variable_is_detached_again_when_the_problem_raises():
     with pytest.raises(RuntimeError, match="broken residuals"):
         GaussNewtonCG(Failing(), x).run(2, 1)
     assert not x[0].requires_grad
+
+
+def _reference_warm_cg(A, b, num_iter, state, dff, clamp=True):
+    """Polak-Ribiere CG in numpy with the search direction kept between calls (second implementation)."""
+    if state.get("p") is not None:
+        state["rho"] = state["rho"] / dff
+    x, r = np.zeros_like(b), b.copy()
+    for _ in range(num_iter):
+        rho_prev, state["rho"] = state.get("rho"), r @ r
+        if state.get("p") is None:
+            state["p"] = r.copy()
+        else:
+            beta = (state["rho"] - state["r_prev"] @ r) / rho_prev
+            state.setdefault("betas", []).append(beta)
+            state["p"] = r + (max(beta, 0.0) if clamp else beta) * state["p"]
+        q = A @ state["p"]
+        alpha = state["rho"] / (state["p"] @ q)
+        state["r_prev"] = r.copy()
+        x, r = x + alpha * state["p"], r - alpha * q
+    return x
+
+
+def test_polak_ribiere_beta_is_clamped_at_zero_with_a_kept_direction():
+    """Warm-started CG (direction_forget_factor > 0) on a new right-hand side: the old residual is
+    not orthogonal to the new ones, Polak-Ribiere's beta turns negative (-0.118 here) and must be
+    clamped to 0; the unclamped result differs by more than 0.1."""
+
+    class MatrixCG(ConjugateGradientBase):
+        def __init__(self, matrix):
+            super().__init__(fletcher_reeves=False, direction_forget_factor=0.5)
+            self.matrix = matrix
+
+        def A(self, x):
+            return TensorList([self.matrix @ x[0]])
+
+        def ip(self, a, b):
+            return (a[0] * b[0]).sum()
+
+    rng = np.random.default_rng(0)
+    m = rng.normal(size=(4, 4))
+    A = m @ m.T + 0.5 * np.eye(4)
+    b1, b2 = rng.normal(size=4), rng.normal(size=4)
+    cg = MatrixCG(torch.from_numpy(A))
+    cg.b = TensorList([torch.from_numpy(b1)])
+    cg.run_CG(2)
+    cg.b = TensorList([torch.from_numpy(b2)])
+    x, _ = cg.run_CG(2)
+
+    clamped, unclamped = {}, {}
+    _reference_warm_cg(A, b1, 2, clamped, 0.5)
+    expected = _reference_warm_cg(A, b2, 2, clamped, 0.5)
+    _reference_warm_cg(A, b1, 2, unclamped, 0.5, clamp=False)
+    other = _reference_warm_cg(A, b2, 2, unclamped, 0.5, clamp=False)
+    assert min(clamped["betas"]) < -0.1 and np.abs(expected - other).max() > 0.1
+    np.testing.assert_allclose(x[0].numpy(), expected, rtol=1e-10, atol=1e-12)

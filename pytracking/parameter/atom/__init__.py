@@ -1,1 +1,1 @@
-"""Parameter settings of the ATOM tracker: default, multiscale_no_iounet, default_vot."""
+"""Parameter settings of the ATOM tracker: default, improved, multiscale_no_iounet, default_vot."""

@@ -6,14 +6,25 @@ of past samples; target estimation by gradient ascent on the overlap predicted b
 
 Geometry: positions ``pos`` and sizes are ``(y, x)`` / ``(h, w)`` float tensors in image pixels;
 the target scale ``s`` maps the *base* frame (where the search area is ``img_sample_sz``, 288 x 288
-by default) to the image. Every sample patch reports the image region it covers, and the sample
-centre and scale used for labels, score displacements and IoU boxes are taken from it.
+by default) to the image. Every sample patch reports the image region it covers; the sample
+centre and scale used for labels, score displacements and IoU boxes are ``round(pos)`` and the
+nominal scale, as in the original, or taken from that region (``sample_centre='patch'``).
 
-Differences from the original implementation (deliberate): the sample centre comes from the
-patch coordinates instead of ``round(pos)``; when no refined box passes the aspect-ratio check the classifier position is kept (the
-original fell back to the previous frame's position); after refinement the target may not grow
-beyond the image size. Speed-ups that do not change the results: the classifier's Jacobian
-products are explicit matrix products (:mod:`pytracking.tracker.atom.problems`), the IoU-Net
+With its default parameters the tracker does what the original implementation does, and
+reproduces its traces (tests/pytracking_atom/test_atom_original_traces.py). Improvements are
+parameters, all set by the ``improved`` parameter set (see the section "behaviour of the original
+implementation" of :class:`ATOMParams`): the sample centre taken from the patch coordinates
+instead of ``round(pos)`` (``sample_centre``); the classifier position kept when no refined box
+passes the aspect-ratio check, where the original falls back to the previous frame's position
+(``no_box_position``); the target kept from outgrowing the image after refinement
+(``clamp_refined_scale``); patches cut around the rounded position and shrunk by averaging
+(``patch_position``, ``patch_downsampling``); a wider blur kernel with replicated borders and exact
+bilinear rotations (``blur_kernel``, ``rotation_warp``); a halved Nyquist term in the score
+interpolation (``score_nyquist``); the PCA in float64 (``pca_precision``); and the chosen peak's
+score as ``max_score`` (``max_score_source``). Speed-ups that do not change the results beyond
+float rounding: the classifier's Jacobian products are explicit matrix products over the filled
+memory slots (:mod:`pytracking.tracker.atom.problems`; on the original's own first-frame inputs
+its filter is within 5e-4 of the original's, closer than double backward gets), the IoU-Net
 features are computed only on the cells the proposals read (``iou_feature_window_margin``,
 :mod:`pytracking.features.iou_windows`), and the IoU-Net's fully connected head is differentiated
 in closed form (:class:`pytracking.tracker.atom.iou_head.BoxIoUObjective`). On a CPU, 3x3
@@ -54,6 +65,20 @@ from pytracking.utils.box_conversion import POLYGON_CONVERSIONS, polygon_to_rect
 logger = logging.getLogger(__name__)
 
 TIMING_PARTS = ("backbone", "iou_features", "classifier_cg", "box_refinement")
+
+# Allowed values of the parameters that choose between the original behaviour (first) and an
+# improvement (second); the modules' own tuples are named beside them.
+ORIGINAL_BEHAVIOUR_CHOICES = {
+    "sample_centre": ("rounded_pos", "patch"),
+    "no_box_position": ("previous", "classifier"),
+    "patch_position": ("truncate", "round"),                # PATCH_POSITIONS
+    "patch_downsampling": ("subsample", "average"),         # PATCH_DOWNSAMPLING
+    "blur_kernel": ("original", "replicate"),               # augmentation.BLUR_KERNELS
+    "rotation_warp": ("opencv", "bilinear"),                # augmentation.ROTATION_WARPS
+    "score_nyquist": ("full", "split"),                     # fourier.NYQUIST_MODES
+    "pca_precision": ("float32", "float64"),
+    "max_score_source": ("map", "peak"),
+}
 
 
 def sample_location(coords: torch.Tensor, sample_sz: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -132,6 +157,9 @@ class ATOM(BaseTracker):
                                          "scale", "dropout"}
         if unknown:
             raise ValueError(f"ATOM parameter augmentation has unknown keys {sorted(unknown)}")
+        for name, choices in ORIGINAL_BEHAVIOUR_CHOICES.items():
+            if getattr(p, name) not in choices:
+                raise ValueError(f"ATOM parameter {name}={getattr(p, name)!r}: expected one of {choices}")
         if p.vot_anno_conversion_type is not None and p.vot_anno_conversion_type not in POLYGON_CONVERSIONS:
             raise ValueError(f"ATOM parameter vot_anno_conversion_type={p.vot_anno_conversion_type!r}: "
                              f"expected None or one of {POLYGON_CONVERSIONS}")
@@ -258,9 +286,11 @@ class ATOM(BaseTracker):
             transforms.append(augmentation.Translation(shift, out_sz))
         if aug.get("fliplr", False):
             transforms.append(augmentation.FlipHorizontal(out_sz, rand_shift()))
-        transforms += [augmentation.Blur(sigma, out_sz, rand_shift()) for sigma in aug.get("blur", [])]
+        transforms += [augmentation.Blur(sigma, out_sz, rand_shift(), kernel=p.blur_kernel)
+                       for sigma in aug.get("blur", [])]
         transforms += [augmentation.Scale(s, out_sz, rand_shift()) for s in aug.get("scale", [])]
-        transforms += [augmentation.Rotate(a, out_sz, rand_shift()) for a in aug.get("rotate", [])]
+        transforms += [augmentation.Rotate(a, out_sz, rand_shift(), warp=p.rotation_warp)
+                       for a in aug.get("rotate", [])]
         return transforms
 
     def _generate_init_samples(self, im: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -274,9 +304,9 @@ class ATOM(BaseTracker):
         self.transforms = self._augmentation_transforms()
         with self._timed("backbone"):
             feats, coords = self.extractor.extract_transformed(im, self.pos, self.target_scale, expansion,
-                                                               self.transforms)
+                                                               self.transforms, **self._patch_options())
         x = feats[0]
-        sample_pos, sample_scale = sample_location(coords, expansion)
+        sample_pos, sample_scale = self._sample_location(coords, expansion, [self.target_scale])
         aug = p.augmentation if p.use_augmentation else {}
         if "dropout" in aug:
             num, prob = aug["dropout"]
@@ -285,6 +315,18 @@ class ATOM(BaseTracker):
             keep = (torch.rand(num, x.shape[1], 1, 1, generator=self.generator) >= prob).float() / (1 - prob)
             x = torch.cat((x, x[0:1].expand(num, -1, -1, -1) * keep.to(x.device)))
         return x, sample_pos[0], float(sample_scale[0])
+
+    def _patch_options(self) -> dict:
+        return {"position": self.params.patch_position, "downsampling": self.params.patch_downsampling}
+
+    def _sample_location(self, coords: torch.Tensor, sample_sz: torch.Tensor,
+                         nominal_scales: List[float]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Sample centres (S x 2) and scales (S) of the patches: from their coords (``sample_centre
+        ='patch'``) or, as the original, ``round(pos)`` and the nominal scales."""
+        if self.params.sample_centre == "patch":
+            return sample_location(coords, sample_sz)
+        centre = self.pos.round().reshape(1, 2).expand(len(nominal_scales), 2)
+        return centre, torch.tensor(nominal_scales, dtype=torch.float32)
 
     def _init_projection_matrix(self, x: torch.Tensor) -> None:
         p = self.params
@@ -298,8 +340,8 @@ class ATOM(BaseTracker):
             x_mat = x.permute(1, 0, 2, 3).reshape(c, -1)
             x_mat = x_mat - x_mat.mean(dim=1, keepdim=True)
             cov = x_mat @ x_mat.t()
-            u = torch.linalg.svd(cov.double())[0].float()
-            self.projection_matrix = u[:, :self.compressed_dim].t().reshape(self.compressed_dim, c, 1, 1).contiguous()
+            u = torch.linalg.svd(cov.double() if p.pca_precision == "float64" else cov)[0].float()
+            self.projection_matrix = u[:, :self.compressed_dim].t().reshape(self.compressed_dim, c, 1, 1).clone()
         else:
             P = torch.randn(self.compressed_dim, c, 1, 1, generator=self.generator) / math.sqrt(c)
             self.projection_matrix = P.to(x.device)
@@ -311,7 +353,7 @@ class ATOM(BaseTracker):
     def _label_centre(self, sample_pos: torch.Tensor, sample_scale: float) -> torch.Tensor:
         kernel_offset = 0.5 * torch.tensor([(self.kernel_size[0] + 1) % 2, (self.kernel_size[1] + 1) % 2],
                                            dtype=torch.float32)
-        return self.feature_sz * (self.pos - sample_pos) / (sample_scale * self.img_support_sz) + kernel_offset
+        return self.feature_sz * ((self.pos - sample_pos) / (sample_scale * self.img_support_sz)) + kernel_offset
 
     def _init_labels(self, sample_pos: torch.Tensor, sample_scale: float, num: int) -> torch.Tensor:
         centre = self._label_centre(sample_pos, sample_scale)
@@ -393,14 +435,17 @@ class ATOM(BaseTracker):
         with self._timed("box_refinement"):
             chosen = select_box(boxes, ious, p.maximal_aspect_ratio, p.iounet_k)
         if chosen is None:
-            self.pos_iounet = self.pos.clone()
+            if p.no_box_position == "classifier":
+                self.pos_iounet = self.pos.clone()
             return
         box, _ = chosen
         new_pos = (box[:2] + box[2:] / 2 - (self.img_sample_sz - 1) / 2).flip(0) * sample_scale + sample_pos
         new_sz = box[2:].flip(0) * sample_scale
         new_scale = math.sqrt(float(new_sz.prod() / self.base_target_sz.prod()))
-        clamped = min(new_scale, self.max_scale_factor)       # the target may not outgrow the image
-        new_sz = new_sz * (clamped / new_scale)
+        clamped = new_scale
+        if p.clamp_refined_scale:
+            clamped = min(new_scale, self.max_scale_factor)   # the target may not outgrow the image
+            new_sz = new_sz * (clamped / new_scale)
         self.pos_iounet = new_pos.clone()
         self.pos = new_pos.clone()
         self.target_sz = new_sz
@@ -454,7 +499,7 @@ class ATOM(BaseTracker):
         if self.params.score_activation:
             raw = self.response_activation(raw)
         h, w = raw.shape[-2:]
-        sf = fourier.cfft2(raw) / (h * w)
+        sf = fourier.cfft2(raw, nyquist=self.params.score_nyquist) / (h * w)
         kh, kw = self.kernel_size
         sf = fourier.shift_fs(sf, (math.pi * (1 - (kh % 2) / h), math.pi * (1 - (kw % 2) / w)))
         scores = fourier.sample_fs(sf, self.output_sz.long().tolist())
@@ -469,12 +514,19 @@ class ATOM(BaseTracker):
             unwindowed = centred if p.perform_hn_without_windowing else None
             centred = centred * self.output_window
         if not p.advanced_localization:
-            return localize_simple(centred)
-        neighborhood = (p.target_neighborhood_scale * self.target_sz / self.target_scale
-                        * self.output_sz / self.img_support_sz).tolist()
-        return localize_advanced(centred.cpu(), neighborhood, p.target_not_found_threshold,
-                                 p.distractor_threshold, p.hard_negative_threshold, p.displacement_scale,
-                                 None if unwindowed is None else unwindowed.cpu())
+            loc = localize_simple(centred)
+        else:
+            neighborhood = (p.target_neighborhood_scale * self.target_sz / self.target_scale
+                            * self.output_sz / self.img_support_sz).tolist()
+            loc = localize_advanced(centred.cpu(), neighborhood, p.target_not_found_threshold,
+                                    p.distractor_threshold, p.hard_negative_threshold, p.displacement_scale,
+                                    None if unwindowed is None else unwindowed.cpu())
+        if p.max_score_source == "map":
+            # the original reports the maximum of the map it searched last (the unwindowed one when
+            # it looked for a second peak without the window)
+            searched = unwindowed if unwindowed is not None and loc.flag != "not_found" else centred
+            loc.max_score = float(searched[loc.scale_index].max())
+        return loc
 
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
@@ -484,8 +536,9 @@ class ATOM(BaseTracker):
         self._last_proposals = self._last_refined = self._anchor_box = None
         nominal_scales = [self.target_scale * float(f) for f in p.scale_factors]
         with self._timed("backbone"):
-            feats, coords = self.extractor.extract(im, self.pos, nominal_scales, self.img_sample_sz)
-        sample_pos, sample_scales = sample_location(coords, self.img_sample_sz)
+            feats, coords = self.extractor.extract(im, self.pos, nominal_scales, self.img_sample_sz,
+                                                   **self._patch_options())
+        sample_pos, sample_scales = self._sample_location(coords, self.img_sample_sz, nominal_scales)
         with torch.no_grad():
             x = self._project(feats[0])
             if self.feature_window is not None:

@@ -154,6 +154,38 @@ class ATOMParams(Params):
     # leaves it). None computes them on the whole search area.
     iou_feature_window_margin: Optional[float] = 0.1
 
+    # ---- behaviour of the original implementation
+    # Each default below is what the original pytracking ATOM does; the other value is an
+    # improvement (pytracking/parameter/atom/improved.py sets them all, to compare).
+    # Sample centre for labels, score displacements and IoU boxes: 'rounded_pos' (original:
+    # round(pos), although the patch is cut around trunc(pos)) or 'patch' (the centre of the image
+    # region the patch covers).
+    sample_centre: str = "rounded_pos"
+    # Position when no refined box passes the aspect-ratio check: 'previous' (original: the
+    # previous frame's refined position) or 'classifier' (this frame's classifier position).
+    no_box_position: str = "previous"
+    # Limit the refined target scale so that the target does not outgrow the image (original: no).
+    clamp_refined_scale: bool = False
+    # Patch cutting (pytracking.features.preprocessing.sample_patch): first pixel from 'truncate'd
+    # (original) or 'round'ed position; large regions shrunk by 'subsample' (original: every df-th
+    # pixel) or 'average' (df x df cells).
+    patch_position: str = "truncate"
+    patch_downsampling: str = "subsample"
+    # First-frame augmentation (pytracking.features.augmentation): blur kernel 'original'
+    # (ceil(2 sigma), zero padding) or 'replicate' (ceil(3 sigma), replicated borders); rotation
+    # 'opencv' (original: cv2.warpAffine, 1/32-pixel weights) or 'bilinear' (exact).
+    blur_kernel: str = "original"
+    rotation_warp: str = "opencv"
+    # Nyquist term of the score map's Fourier interpolation (pytracking.libs.fourier.cfft2): 'full'
+    # (original: counted twice) or 'split' (halved; the series interpolates the raw scores).
+    score_nyquist: str = "full"
+    # PCA of the projection matrix: SVD of the feature covariance in 'float32' (original) or
+    # 'float64' (stable singular-vector signs).
+    pca_precision: str = "float32"
+    # debug/out 'max_score': 'map' (original: the maximum of the score map) or 'peak' (the score
+    # of the peak localization chose, the second one when it picks a distractor's rival).
+    max_score_source: str = "map"
+
     # ---- benchmark-specific
     # How the first frame's VOT polygon (info['init_polygon']) becomes the initial box: None uses
     # init_bbox (the enclosing rectangle), 'union' likewise, 'preserve_area' keeps the rotated
