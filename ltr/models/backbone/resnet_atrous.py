@@ -15,37 +15,24 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 
+from ltr.models.backbone.resnet import Bottleneck
 
-class AtrousBottleneck(nn.Module):
-    """1x1 -> 3x3 (stride, dilation) -> 1x1 (x4 channels) with batch norm, residual shortcut."""
 
-    expansion = 4
+class AtrousBottleneck(Bottleneck):
+    """ResNet's bottleneck block with pysot's 3x3 conv: padding ``2 - stride``, or the dilation
+    (halved in the first block of a dilated layer)."""
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1,
                  downsample: Optional[nn.Module] = None, dilation: int = 1) -> None:
-        super().__init__()
+        super().__init__(inplanes, planes, stride, downsample)
         padding = 2 - stride                       # 1, or 0 for the strided block
         if downsample is not None and dilation > 1:
             dilation = dilation // 2                # first block of a dilated layer
             padding = dilation
         if dilation > 1:
             padding = dilation
-        self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
         self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=padding, bias=False,
                                dilation=dilation)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = downsample
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        residual = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return self.relu(out + residual)
 
 
 class ResNetAtrous(nn.Module):
