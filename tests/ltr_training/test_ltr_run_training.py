@@ -9,6 +9,7 @@ import torch
 
 import ltr.train_settings
 from ltr import run_training
+from ltr.admin.cli import UnknownNameError, UserError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,11 +61,11 @@ def test_cudnn_benchmark_flag_is_a_real_boolean(fake_train_settings):
 
 
 def test_missing_module_lists_available(fake_train_settings):
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(UnknownNameError) as info:
         run_training.main(["zz_testmod", "nosuch"])
     message = str(info.value)
     assert "zz_testmod nosuch" in message and "zz_testmod job" in message
-    with pytest.raises(SystemExit, match="no run"):
+    with pytest.raises(UserError, match="no run"):
         run_training.main(["zz_testmod", "norun"])
 
 

@@ -39,6 +39,7 @@ import ltr.models.siam.siamrpn as siamrpn_models
 import ltr.models.siam.siamrpn_resnet as siamrpn_resnet
 from ltr.actors.siamrpn import SiamRPNActor
 from ltr.admin import multigpu
+from ltr.admin.cli import MissingFileError
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD
@@ -217,9 +218,11 @@ def available_datasets(settings: Settings,
             logger.info("SiamRPN training: setting '%s' is not set; that dataset is not used", field)
     if not datasets:
         names = ", ".join(field for field, _ in candidates)
-        raise FileNotFoundError(f"SiamRPN training needs at least one dataset: set one of {names} "
-                                f"in ltr/admin/local.py (or the LTR_<NAME> environment variables, "
-                                f"e.g. LTR_GOT10K_DIR)")
+        raise MissingFileError(f"SiamRPN training needs at least one dataset: set one of {names} "
+                               f"in {settings.env.settings_file} (or the LTR_<NAME> "
+                               "environment variables, e.g. LTR_GOT10K_DIR). To try it without "
+                               "datasets: python ltr/run_training.py siam siamrpn_synthetic "
+                               "(synthetic videos made on the spot, trains on a CPU in minutes)")
     return datasets
 
 
