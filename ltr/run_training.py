@@ -103,7 +103,8 @@ def help_epilog() -> str:
 
 EXAMPLES = """examples:
   python ltr/run_training.py bbreg atom_synthetic         # instant: synthetic videos, a CPU, minutes
-  python ltr/run_training.py siam siamfc_synthetic --seed 1
+  python ltr/run_training.py siam siamfc_synthetic --seed 1 num_epochs=2
+  python ltr/run_training.py bbreg atom_synthetic epochs=1 train_iterations=10 batch_size=4
   python ltr/run_training.py bbreg atom                   # the published setting: needs the datasets
   torchrun --nproc_per_node=2 ltr/run_training.py bbreg atom
   python -m ltr.admin.environment                         # where dataset and output paths are set
@@ -152,9 +153,27 @@ def start_process_group(dist_backend: str | None = None
     return launch, multigpu.init_distributed(launch, dist_backend)
 
 
+def parse_overrides(items: list[str] | None) -> dict[str, object]:
+    """``['num_epochs=2', 'learning_rate=1e-4', 'description=demo']`` -> a dict of Python values
+    (numbers, booleans, tuples, lists, None; anything else is kept as a string)."""
+    overrides: dict[str, object] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise UserError(f"Override '{item}' is not key=value with a setting name as key, "
+                            "e.g. num_epochs=2")
+        try:
+            overrides[key] = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            overrides[key] = text.strip()
+    return overrides
+
+
 def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, seed: int | None,
                   launch: multigpu.LauncherEnvironment | None = None,
-                  backend: str | None = None, visdom: tuple[str, int] | None = None) -> Settings:
+                  backend: str | None = None, visdom: tuple[str, int] | None = None,
+                  overrides: dict[str, object] | None = None) -> Settings:
     """The Settings of a run before its train-settings module adds its own fields."""
     settings = Settings()
     settings.module_name = train_module
@@ -175,12 +194,15 @@ def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, see
     if visdom is not None:
         settings.use_visdom = True
         settings.visdom_server, settings.visdom_port = visdom
+    if overrides:
+        settings.set_overrides(overrides)
     return settings
 
 
 def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = True,
                  seed: int | None = None, dist_backend: str | None = None,
-                 visdom: tuple[str, int] | None = None) -> None:
+                 visdom: tuple[str, int] | None = None,
+                 overrides: dict[str, object] | None = None) -> None:
     """Build the settings and run ``ltr.train_settings.<train_module>.<train_name>.run``
     (in a process group when a distributed launcher started this process)."""
     import cv2
@@ -191,7 +213,7 @@ def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = Tru
     launch, backend = start_process_group(dist_backend)
     try:
         settings = make_settings(train_module, train_name, cudnn_benchmark, seed, launch, backend,
-                                 visdom)
+                                 visdom, overrides)
         set_seed(settings.process_seed)
         if multigpu.is_main_process():
             print(f"Training: {train_module} {train_name}"
@@ -210,6 +232,10 @@ def main(argv: list[str] | None = None) -> None:
         epilog=help_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("train_module", help="training module, e.g. bbreg")
     parser.add_argument("train_name", help="training settings in that module, e.g. atom")
+    parser.add_argument("overrides", nargs="*", metavar="key=value",
+                        help="replace a setting of the module, e.g. num_epochs=1 batch_size=4 "
+                             "(bbreg atom_synthetic: also its InstantConfig fields, e.g. "
+                             "train_iterations=10); a name the run does not use is an error")
     parser.add_argument("--cudnn_benchmark", action=argparse.BooleanOptionalAction, default=True,
                         help="set torch.backends.cudnn.benchmark (default: on)")
     parser.add_argument("--seed", type=int, default=None,
@@ -228,7 +254,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="logging level (processes other than rank 0 log warnings and "
                              "errors only)")
     add_verbose_argument(parser)
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
+    overrides = parse_overrides(args.overrides)
     try:
         launch = multigpu.launcher_environment()
     except ValueError as exc:
@@ -241,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
                         format=f"%(asctime)s {prefix}%(name)s %(levelname)s: %(message)s")
     run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed,
                  args.dist_backend,
-                 (args.visdom_server, args.visdom_port) if args.use_visdom else None)
+                 (args.visdom_server, args.visdom_port) if args.use_visdom else None, overrides)
 
 
 if __name__ == "__main__":

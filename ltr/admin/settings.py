@@ -19,10 +19,11 @@ used to read the ``env`` of checkpoints written by the original project.
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import torch
 
+from ltr.admin.cli import UnknownNameError
 from ltr.admin.environment import env_settings
 
 #: Fields the framework itself reads, with their default values.
@@ -73,7 +74,49 @@ class Settings:
         for name, value in DEFAULTS.items():
             object.__setattr__(self, name, value)
 
+    def set_overrides(self, overrides: Mapping[str, Any]) -> None:
+        """Values given on the command line (``key=value``): they win over what the train-settings
+        module sets. :meth:`check_overrides` (called when the trainer is built) rejects a name
+        that the module neither set nor took with :meth:`take_overrides`."""
+        object.__setattr__(self, "_overrides", dict(overrides))
+        object.__setattr__(self, "_overrides_used", set())
+        for name, value in overrides.items():
+            object.__setattr__(self, name, value)
+
+    def take_overrides(self, names: Iterable[str]) -> dict[str, Any]:
+        """The command-line overrides among ``names`` (e.g. the fields of a module's own config
+        dataclass), marked as used."""
+        overrides = self.__dict__.get("_overrides") or {}
+        taken = {name: overrides[name] for name in names if name in overrides}
+        if taken:
+            self.__dict__["_overrides_used"].update(taken)
+        return taken
+
+    def check_overrides(self) -> None:
+        """:class:`UnknownNameError` for command-line overrides that name no setting of the run."""
+        overrides = self.__dict__.get("_overrides") or {}
+        if not overrides:
+            return
+        unknown = sorted(set(overrides) - self.__dict__["_overrides_used"] - set(DEFAULTS))
+        if unknown:
+            known = sorted(n for n in self.__dict__
+                           if not n.startswith("_") and n != "env" and n not in unknown)
+            close = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
+            hints = "".join(f" Did you mean '{c[0]}' for '{n}'?" for n, c in close.items() if c)
+            raise UnknownNameError(
+                f"Unknown training setting{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)} for {self.module_name} {self.script_name}.{hints} Its "
+                f"settings: {', '.join(known)}")
+
+    def _overridden(self, name: str, value: Any) -> Any:
+        overrides = self.__dict__.get("_overrides")
+        if overrides and name in overrides:
+            self.__dict__["_overrides_used"].add(name)
+            return overrides[name]
+        return value
+
     def __setattr__(self, name: str, value: Any) -> None:
+        value = self._overridden(name, value)
         if name not in self.__dict__ and name not in DEFAULTS:
             close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_NEAR_MISS_CUTOFF)
             if close:
@@ -85,7 +128,7 @@ class Settings:
 
     def add_field(self, name: str, value: Any) -> None:
         """Set a field without the misspelling check."""
-        object.__setattr__(self, name, value)
+        object.__setattr__(self, name, self._overridden(name, value))
 
     def add_fields(self, defaults: dict[str, Any], overrides: dict[str, Any] | None, what: str) -> None:
         """Set every field of ``defaults``, or its value in ``overrides``; an override that is not
@@ -106,14 +149,16 @@ class Settings:
 
     def fields(self) -> dict[str, Any]:
         """All fields and their values (env included)."""
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def report(self) -> str:
         """Human-readable listing of every field; the environment paths come last."""
-        items = {k: v for k, v in self.__dict__.items() if k != "env"}
+        items = {k: v for k, v in self.__dict__.items() if k != "env" and not k.startswith("_")}
         width = max((len(k) for k in items), default=0)
         rows = ["Training settings:"]
         rows += [f"  {k.ljust(width)}  {v!r}" for k, v in items.items()]
+        if self.__dict__.get("_overrides"):
+            rows.append(f"  (from the command line: {self.__dict__['_overrides']!r})")
         env = self.__dict__.get("env")
         if hasattr(env, "report"):
             rows.append(env.report())

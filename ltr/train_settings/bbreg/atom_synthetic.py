@@ -23,7 +23,7 @@ Smaller or larger runs (tests, benchmarks): call ``train(settings, config)`` wit
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from ltr.admin import multigpu
@@ -139,4 +139,7 @@ def train(settings: Settings, config: InstantConfig = DEFAULT_CONFIG) -> LTRTrai
 
 
 def run(settings: Settings) -> None:
-    train(settings, DEFAULT_CONFIG)
+    """Train with :data:`DEFAULT_CONFIG`, its fields replaced by the command line's ``key=value``
+    overrides (e.g. ``epochs=1 train_iterations=10``)."""
+    overrides = settings.take_overrides(f.name for f in fields(InstantConfig))
+    train(settings, replace(DEFAULT_CONFIG, **overrides))
