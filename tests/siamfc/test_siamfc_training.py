@@ -23,6 +23,7 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path):
     settings.synthetic_sequences = 6
     settings.synthetic_frames = 30
     settings.synthetic_image_size = (160, 120)
+    settings.val_samples_per_epoch = 8  # 2 held-out batches per epoch
     settings.use_gpu = False
     trainer = siamfc_synthetic.build(settings)
     trainer.train(2, fail_safe=False)
@@ -30,6 +31,14 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path):
     losses = trainer.stats["train"]["Loss/total"].history
     assert len(losses) == 2
     assert losses[1] < losses[0] - 0.05, losses  # mean of the last 5 iterations vs the first 5
+    # the held-out check: a 'val' loader on the last 2 of the 6 sequences, every epoch
+    train_loader, val_loader = trainer.loaders
+    assert (train_loader.name, val_loader.name, val_loader.training) == ("train", "val", False)
+    train_seqs = set(train_loader.dataset.datasets[0].sequence_list)
+    val_seqs = set(val_loader.dataset.datasets[0].sequence_list)
+    assert len(train_seqs) == 4 and len(val_seqs) == 2 and not train_seqs & val_seqs
+    val_losses = trainer.stats["val"]["Loss/total"].history
+    assert len(val_losses) == 2 and all(np.isfinite(val_losses))
 
     checkpoint = (tmp_path / "workspace" / "checkpoints" / "ltr" / "siam" / "siamfc_synthetic_test"
                   / "SiamFCNet_ep0002.pth.tar")

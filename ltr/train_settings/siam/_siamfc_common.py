@@ -79,10 +79,12 @@ def build_processing(settings: Settings) -> SiamFCProcessing:
 
 
 def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                 name: str = "train", training: bool = True, seed: int | None = None) -> LTRLoader:
-    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched."""
+                 name: str = "train", training: bool = True, seed: int | None = None,
+                 samples_per_epoch: int | None = None) -> LTRLoader:
+    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched
+    (``samples_per_epoch`` pairs; default ``settings.samples_per_epoch``)."""
     pair_sampler = sampler.TrackingSampler(
-        datasets, p_datasets, samples_per_epoch=settings.samples_per_epoch,
+        datasets, p_datasets, samples_per_epoch=samples_per_epoch or settings.samples_per_epoch,
         max_gap=settings.max_gap, num_test_frames=1, num_train_frames=1,
         processing=build_processing(settings), frame_sample_mode="interval",
         seed=settings.sampler_seed)
@@ -102,13 +104,20 @@ def build_optimizer(settings: Settings, net: torch.nn.Module):
 
 
 def build_trainer(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                  loader_seed: int | None = None) -> LTRTrainer:
-    """Network, actor, loader, optimizer and trainer of a SiamFC training."""
+                  loader_seed: int | None = None,
+                  val_datasets: Sequence | None = None) -> LTRTrainer:
+    """Network, actor, loaders, optimizer and trainer of a SiamFC training. With
+    ``val_datasets`` (held-out sequences), a 'val' loader of ``settings.val_samples_per_epoch``
+    pairs runs every epoch without gradients (its loss is the held-out check)."""
     net = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups)
     actor = SiamFCActor(net=net, objective=BalancedLogisticLoss())
-    loader = build_loader(settings, datasets, p_datasets, seed=loader_seed)
+    loaders = [build_loader(settings, datasets, p_datasets, seed=loader_seed)]
+    if val_datasets:
+        loaders.append(build_loader(settings, val_datasets, None, name="val", training=False,
+                                    seed=loader_seed,
+                                    samples_per_epoch=settings.val_samples_per_epoch))
     optimizer, scheduler = build_optimizer(settings, net)
-    return LTRTrainer(actor, [loader], optimizer, settings, scheduler)
+    return LTRTrainer(actor, loaders, optimizer, settings, scheduler)
 
 
 def ensure_synthetic_got10k(root: Path, num_sequences: int, num_frames: int, seed: int,

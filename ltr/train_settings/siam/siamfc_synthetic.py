@@ -27,9 +27,12 @@ INSTANT = {
     "net_width": 0.25,
 }
 
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
+#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
+#: pairs every epoch, no gradients).
 SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144)}
+             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
+             "val_samples_per_epoch": 48}
 
 
 def configure(settings: Settings) -> None:
@@ -47,7 +50,15 @@ def build(settings: Settings) -> LTRTrainer:
     root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
     train_dir = ensure_synthetic_got10k(root, settings.synthetic_sequences, settings.synthetic_frames,
                                         settings.synthetic_seed, (width, height))
-    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+    num_val = settings.synthetic_val_sequences
+    num_train = settings.synthetic_sequences - num_val
+    if num_val < 0 or num_train < 1:
+        raise ValueError(f"synthetic_val_sequences ({num_val}) must be between 0 and "
+                         f"synthetic_sequences - 1 ({settings.synthetic_sequences - 1})")
+    train = Got10k(str(train_dir), seq_ids=list(range(num_train)))
+    val = [Got10k(str(train_dir), seq_ids=list(range(num_train, settings.synthetic_sequences)))] \
+        if num_val else None
+    return build_trainer(settings, [train], [1], val_datasets=val)
 
 
 def run(settings: Settings) -> None:
