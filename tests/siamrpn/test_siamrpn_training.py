@@ -28,6 +28,7 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path, model):
     settings.synthetic_sequences = 6
     settings.synthetic_frames = 30
     settings.synthetic_image_size = (160, 120)
+    settings.val_samples_per_epoch = 8  # 2 held-out batches per epoch
     settings.use_gpu = False
     trainer = siamrpn_synthetic.build(settings)
     trainer.train(settings.num_epochs, fail_safe=False)
@@ -35,6 +36,14 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path, model):
     losses = trainer.stats["train"]["Loss/total"].history  # mean of each epoch (6 iterations)
     assert len(losses) == 3 and np.isfinite(losses).all()
     assert losses[-1] < losses[0] - 0.05, losses
+    # the held-out check: a 'val' loader on the last 2 of the 6 sequences, every epoch
+    train_loader, val_loader = trainer.loaders
+    assert (val_loader.name, val_loader.training) == ("val", False)
+    train_seqs = set(train_loader.dataset.datasets[0].sequence_list)
+    val_seqs = set(val_loader.dataset.datasets[0].sequence_list)
+    assert len(train_seqs) == 4 and len(val_seqs) == 2 and not train_seqs & val_seqs
+    val_losses = trainer.stats["val"]["Loss/total"].history
+    assert len(val_losses) == 3 and np.isfinite(val_losses).all()
 
     checkpoint = (tmp_path / "workspace" / "checkpoints" / "ltr" / "siam" / f"{model}_test"
                   / "SiamRPNNet_ep0003.pth.tar")

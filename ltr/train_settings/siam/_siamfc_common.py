@@ -16,6 +16,7 @@ from ltr.actors.siam import SiamFCActor
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD, SiamFCProcessing
+from ltr.dataset import Got10k
 from ltr.models.siam import BalancedLogisticLoss, siamfc_alexnet
 from ltr.trainers import LTRTrainer
 
@@ -118,6 +119,18 @@ def build_trainer(settings: Settings, datasets: Sequence, p_datasets: Sequence[f
                                     samples_per_epoch=settings.val_samples_per_epoch))
     optimizer, scheduler = build_optimizer(settings, net)
     return LTRTrainer(actor, loaders, optimizer, settings, scheduler)
+
+
+def split_held_out(root: str, num_sequences: int, num_val: int) -> tuple[Got10k, list | None]:
+    """The GOT-10k-layout set at ``root`` as training sequences and, held out for validation,
+    the last ``num_val`` ones (``None`` when ``num_val`` is 0)."""
+    if num_val < 0 or num_sequences - num_val < 1:
+        raise ValueError(f"synthetic_val_sequences ({num_val}) must be between 0 and "
+                         f"synthetic_sequences - 1 ({num_sequences - 1})")
+    train = Got10k(root, seq_ids=list(range(num_sequences - num_val)))
+    val = [Got10k(root, seq_ids=list(range(num_sequences - num_val, num_sequences)))] \
+        if num_val else None
+    return train, val
 
 
 def ensure_synthetic_got10k(root: Path, num_sequences: int, num_frames: int, seed: int,

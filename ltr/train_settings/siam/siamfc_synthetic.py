@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ltr.admin.settings import Settings
-from ltr.dataset import Got10k
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._siamfc_common import build_trainer, ensure_synthetic_got10k, set_defaults
+from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
+                                                    set_defaults, split_held_out)
 
 
 INSTANT = {
@@ -50,14 +50,8 @@ def build(settings: Settings) -> LTRTrainer:
     root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
     train_dir = ensure_synthetic_got10k(root, settings.synthetic_sequences, settings.synthetic_frames,
                                         settings.synthetic_seed, (width, height))
-    num_val = settings.synthetic_val_sequences
-    num_train = settings.synthetic_sequences - num_val
-    if num_val < 0 or num_train < 1:
-        raise ValueError(f"synthetic_val_sequences ({num_val}) must be between 0 and "
-                         f"synthetic_sequences - 1 ({settings.synthetic_sequences - 1})")
-    train = Got10k(str(train_dir), seq_ids=list(range(num_train)))
-    val = [Got10k(str(train_dir), seq_ids=list(range(num_train, settings.synthetic_sequences)))] \
-        if num_val else None
+    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
+                                settings.synthetic_val_sequences)
     return build_trainer(settings, [train], [1], val_datasets=val)
 
 

@@ -11,8 +11,8 @@ a distributed run draw different pairs), else with 0. Set ``settings.model =
 from __future__ import annotations
 
 from ltr.admin.settings import Settings
-from ltr.dataset import Got10k
 from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._siamfc_common import split_held_out
 from ltr.train_settings.siam._siamrpn_common import (build_trainer, ensure_synthetic_data,
                                                      set_defaults)
 
@@ -32,9 +32,12 @@ INSTANT = {
     "net_hidden": 64,
 }
 
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
+#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
+#: pairs every epoch, no gradients).
 SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144)}
+             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
+             "val_samples_per_epoch": 48}
 
 
 def configure(settings: Settings) -> None:
@@ -51,7 +54,9 @@ def build(settings: Settings) -> LTRTrainer:
     train_dir = ensure_synthetic_data(settings, settings.synthetic_sequences,
                                       settings.synthetic_frames, settings.synthetic_seed,
                                       tuple(settings.synthetic_image_size))
-    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
+                                settings.synthetic_val_sequences)
+    return build_trainer(settings, [train], [1], val_datasets=val)
 
 
 def run(settings: Settings) -> None:
