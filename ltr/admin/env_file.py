@@ -12,12 +12,15 @@ import difflib
 import importlib.util
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ltr.admin.atomic_file import write_atomic
+
 logger = logging.getLogger(__name__)
+
+_WARNED_ENV_VARS: set[str] = set()
 
 
 class SettingsPathError(FileNotFoundError):
@@ -64,6 +67,27 @@ class EnvFileSpec:
     def env_var(self, name: str) -> str:
         return f"{self.env_prefix}_{name.upper()}"
 
+    def known_env_vars(self) -> list[str]:
+        """Every ``<PREFIX>_*`` environment variable this package reads."""
+        return [self.file_override_var] + [self.env_var(name) for name in self.fields]
+
+    def warn_unknown_env_vars(self) -> list[str]:
+        """Warn (once per variable and process) about ``<PREFIX>_*`` environment variables that
+        no setting reads — usually a misspelling, which would otherwise be ignored silently.
+        Returns the unknown names found now."""
+        known = self.known_env_vars()
+        unknown = sorted(k for k in os.environ
+                         if k.startswith(self.env_prefix + "_") and k not in known)
+        for name in unknown:
+            if name in _WARNED_ENV_VARS:
+                continue
+            _WARNED_ENV_VARS.add(name)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            logger.warning("Environment variable %s is not a %s setting and is ignored%s "
+                           "(known: %s)", name, self.package, hint, ", ".join(known))
+        return unknown
+
     # ------------------------------------------------------------------ the file
     def render_default_file(self) -> str:
         lines = [
@@ -91,17 +115,10 @@ class EnvFileSpec:
         path = self.settings_file()
         if path.exists():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".local-", suffix=".py.tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(self.render_default_file())
-            try:
-                os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
-            except FileExistsError:
-                return False
-        finally:
-            os.unlink(tmp)
+        try:  # never overwrite: a file that appeared meanwhile stays
+            write_atomic(path, self.render_default_file(), overwrite=False)
+        except FileExistsError:
+            return False
         logger.info("Created settings file with defaults: %s", path)
         return True
 
@@ -153,6 +170,7 @@ class EnvSettings:
 
     def __init__(self, spec: EnvFileSpec) -> None:
         object.__setattr__(self, "_spec", spec)
+        spec.warn_unknown_env_vars()
         file_values = spec.load_file_values()
         resolved, sources = {}, {}
         for name, field in spec.fields.items():

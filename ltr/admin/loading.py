@@ -6,11 +6,16 @@ A checkpoint is a dict with at least ``net`` (state dict) and ``constructor``
 :class:`~ltr.admin.stats.StatValue`) and ``settings`` (:class:`~ltr.admin.settings.Settings` whose
 ``env`` is the machine's path settings). Only these classes are allow-listed for unpickling, under
 their current names and under the names older checkpoints of the original project use
-(``dlframework.common.utils.*``; ``ltr.admin.local.EnvironmentSettings`` for ``env``).
+(``dlframework.common.utils.*``; ``ltr.admin.local.EnvironmentSettings`` for ``env``), and each
+checks the state it is given (:mod:`ltr.admin.pickled_state`).
+
+A checkpoint is data: :func:`load_network` builds only networks of registered constructors with
+plain, correctly typed arguments (:mod:`ltr.admin.model_constructor`); anything else raises
+:class:`~ltr.admin.model_constructor.ConstructorNotAllowed` naming the file and the constructor,
+before anything named by the checkpoint is imported or called.
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
 import os
@@ -21,13 +26,12 @@ from typing import Any
 
 import torch
 
-from ltr.admin.model_constructor import NetConstructor
+from ltr.admin.model_constructor import ConstructorNotAllowed, NetConstructor, canonical_module
 from ltr.admin.settings import EnvironmentRecord, Settings
 from ltr.admin.stats import AverageMeter, StatValue
 
 logger = logging.getLogger(__name__)
 
-_LEGACY_PREFIX = "dlframework."
 _EPOCH_RE = re.compile(r"_ep(\d+)\.pth\.tar$")
 
 
@@ -84,8 +88,24 @@ def find_checkpoint(directory: str | os.PathLike, epoch: int | None = None) -> P
     return max(candidates, key=lambda p: (checkpoint_epoch(p), p.name))
 
 
+def _is_state_dict(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) > 0 and all(
+        isinstance(k, str) and torch.is_tensor(v) for k, v in value.items())
+
+
+def architecture_constructor(architecture: str, kwds: dict | None = None) -> NetConstructor:
+    """The constructor ``module.function`` (a registered network constructor) with keyword
+    arguments ``kwds``, for checkpoints that store only weights."""
+    module, _, name = architecture.rpartition(".")
+    if not module:
+        raise ValueError(f"Network architecture {architecture!r} must be 'module.function', e.g. "
+                         f"'ltr.models.bbreg.atom.atom_resnet18'")
+    return NetConstructor(name, module, (), dict(kwds or {}))
+
+
 def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str | None = None,
                  constructor_fun_name: str | None = None, constructor_module: str | None = None,
+                 architecture: str | None = None, architecture_kwargs: dict | None = None,
                  **kwargs: Any) -> tuple[torch.nn.Module, dict]:
     """Rebuild a network from a checkpoint's constructor and load its weights (on the CPU).
 
@@ -94,6 +114,9 @@ def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str |
             (the latest is used unless ``checkpoint`` is given).
         checkpoint: epoch number (within the folder) or file path.
         constructor_fun_name, constructor_module: override the stored constructor function.
+        architecture, architecture_kwargs: the registered constructor (``module.function``) and its
+            keyword arguments to use when the checkpoint stores only weights (``{'net': state
+            dict}`` or a bare state dict).
         **kwargs: override the constructor's keyword arguments (e.g. ``backbone_pretrained=False``);
             names the constructor does not take are ignored with a warning.
 
@@ -109,20 +132,32 @@ def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str |
         checkpoint_path = find_checkpoint(path, checkpoint)
 
     checkpoint_dict = torch_load_legacy(checkpoint_path)
+    if _is_state_dict(checkpoint_dict) and "net" not in checkpoint_dict:
+        checkpoint_dict = {"net": checkpoint_dict}  # a bare state dict
+    if not isinstance(checkpoint_dict, dict):
+        raise TypeError(f"Checkpoint {checkpoint_path} holds a {type(checkpoint_dict).__name__}, "
+                        f"not a dict")
     constructor = checkpoint_dict.get("constructor")
     if constructor is None:
-        raise RuntimeError(f"Checkpoint {checkpoint_path} stores no network constructor; build the "
-                           f"network in code and load checkpoint['net'] into it.")
+        if architecture is None:
+            raise RuntimeError(
+                f"Checkpoint {checkpoint_path} stores only weights, no network constructor; name "
+                f"the architecture (parameter 'net_architecture', e.g. "
+                f"'ltr.models.bbreg.atom.atom_resnet18') or build the network in code and load "
+                f"checkpoint['net'] into it.")
+        constructor = architecture_constructor(architecture, architecture_kwargs)
+    if not isinstance(constructor, NetConstructor):
+        raise ConstructorNotAllowed(f"Checkpoint {checkpoint_path}: 'constructor' is a "
+                                    f"{type(constructor).__name__}, not a NetConstructor")
     if constructor_fun_name is not None:
         constructor.fun_name = constructor_fun_name
     if constructor_module is not None:
         constructor.fun_module = constructor_module
-    if constructor.fun_module.startswith(_LEGACY_PREFIX):
-        constructor.fun_module = constructor.fun_module[len(_LEGACY_PREFIX):]
+    net_fun = constructor.resolve(str(checkpoint_path))  # refuses anything not allow-listed
+    constructor.fun_module = canonical_module(constructor.fun_module)
 
     if kwargs:
-        net_fun = getattr(importlib.import_module(constructor.fun_module), constructor.fun_name)
-        accepted = inspect.signature(net_fun).parameters
+        accepted = inspect.signature(inspect.unwrap(net_fun)).parameters
         constructor.kwds = dict(constructor.kwds)
         for name, value in kwargs.items():
             if name in accepted:
@@ -131,7 +166,7 @@ def load_network(network_dir_or_path: str | os.PathLike, checkpoint: int | str |
                 logger.warning("load_network: %s.%s takes no argument '%s'; ignored",
                                constructor.fun_module, constructor.fun_name, name)
 
-    net = constructor.get()
+    net = constructor.get(str(checkpoint_path))
     try:
         net.load_state_dict(checkpoint_dict["net"])
     except (KeyError, RuntimeError) as exc:

@@ -25,6 +25,8 @@ import torch
 
 from ltr.admin.cli import UnknownNameError
 from ltr.admin.environment import env_settings
+from ltr.admin.pickled_state import validated_state
+from ltr.admin.value_range import check_range
 
 #: Fields the framework itself reads, with their default values.
 DEFAULTS: dict[str, Any] = {
@@ -48,6 +50,12 @@ DEFAULTS: dict[str, Any] = {
     "visdom_port": 8097,        # visdom server port
 }
 
+#: Allowed values of the numeric fields (checked when set, see :mod:`ltr.admin.value_range`).
+RANGES: dict[str, str] = {
+    "print_interval": ">= 1", "max_restarts": ">= 0", "rank": ">= 0", "world_size": ">= 1",
+    "local_rank": ">= 0", "visdom_port": "[1, 65535]",
+}
+
 _NEAR_MISS_CUTOFF = 0.8
 
 
@@ -55,8 +63,13 @@ class EnvironmentRecord:
     """The environment paths of a run as plain attributes (what a checkpoint stores as ``env``)."""
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
-        for name, value in (values or {}).items():
+        values = validated_state(values or {}, "EnvironmentRecord", value_types=(str, type(None)))
+        for name, value in values.items():
             setattr(self, name, value)
+
+    def __setstate__(self, state: Any) -> None:
+        self.__dict__.update(validated_state(state, "EnvironmentRecord",
+                                             value_types=(str, type(None))))
 
     def __repr__(self) -> str:
         return f"EnvironmentRecord({vars(self)!r})"
@@ -89,7 +102,7 @@ class Settings:
         overrides = self.__dict__.get("_overrides") or {}
         taken = {name: overrides[name] for name in names if name in overrides}
         if taken:
-            self.__dict__["_overrides_used"].update(taken)
+            self.__dict__.setdefault("_overrides_used", set()).update(taken)
         return taken
 
     def check_overrides(self) -> None:
@@ -97,7 +110,8 @@ class Settings:
         overrides = self.__dict__.get("_overrides") or {}
         if not overrides:
             return
-        unknown = sorted(set(overrides) - self.__dict__["_overrides_used"] - set(DEFAULTS))
+        used = self.__dict__.get("_overrides_used", set())
+        unknown = sorted(set(overrides) - used - set(DEFAULTS))
         if unknown:
             known = sorted(n for n in self.__dict__
                            if not n.startswith("_") and n != "env" and n not in unknown)
@@ -111,7 +125,7 @@ class Settings:
     def _overridden(self, name: str, value: Any) -> Any:
         overrides = self.__dict__.get("_overrides")
         if overrides and name in overrides:
-            self.__dict__["_overrides_used"].add(name)
+            self.__dict__.setdefault("_overrides_used", set()).add(name)
             return overrides[name]
         return value
 
@@ -124,11 +138,16 @@ class Settings:
                     f"Settings field '{name}' looks like a misspelling of '{close[0]}'; set "
                     f"'{close[0]}' instead (or use settings.add_field('{name}', value) if the new "
                     f"name is intended).")
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
 
     def add_field(self, name: str, value: Any) -> None:
-        """Set a field without the misspelling check."""
-        object.__setattr__(self, name, self._overridden(name, value))
+        """Set a field without the misspelling check (ranges are still checked)."""
+        value = self._overridden(name, value)
+        if name in RANGES:
+            check_range(value, RANGES[name], f"Training setting '{name}'")
+        object.__setattr__(self, name, value)
 
     def add_fields(self, defaults: dict[str, Any], overrides: dict[str, Any] | None, what: str) -> None:
         """Set every field of ``defaults``, or its value in ``overrides``; an override that is not
@@ -169,13 +188,14 @@ class Settings:
     # -------------------------------------------------------------- pickling
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        state.pop("_overrides_used", None)  # bookkeeping of this process (the overrides stay)
         env = state.get("env")
         if env is not None and not isinstance(env, EnvironmentRecord):
             state["env"] = EnvironmentRecord(_environment_values(env))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(validated_state(state, "Settings"))
 
 
 def _environment_values(env: Any) -> dict[str, str]:

@@ -5,12 +5,22 @@ attribute names follow the original project so that its checkpoints load.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from ltr.admin.pickled_state import validated_state
+
+_NUMBER = (int, float)
+
 
 class StatValue:
     """The latest value of a quantity and the list of all values seen (e.g. the learning rate)."""
 
     def __init__(self) -> None:
         self.clear()
+
+    def __setstate__(self, state: Any) -> None:
+        state = validated_state(state, "StatValue", ("val", "history"), _NUMBER + (list,))
+        self.__dict__.update(state)
 
     def reset(self) -> None:
         self.val = 0
@@ -30,6 +40,12 @@ class AverageMeter:
     def __init__(self) -> None:
         self.clear()
         self.has_new_data = False
+
+    def __setstate__(self, state: Any) -> None:
+        state = validated_state(state, "AverageMeter",
+                                ("avg", "val", "sum", "count", "history", "has_new_data"),
+                                _NUMBER + (list,))
+        self.__dict__.update(state)
 
     def reset(self) -> None:
         self.avg = 0

@@ -3,11 +3,13 @@
 ``jpeg4py_loader`` decodes with libjpeg-turbo (fast, JPEG only), ``opencv_loader`` reads any format
 OpenCV knows, ``pil_loader`` uses Pillow when it is installed. ``default_image_loader`` uses jpeg4py
 for JPEG files when libjpeg-turbo can be loaded and falls back to OpenCV (with one warning) otherwise.
-Every reader raises :class:`ImageLoadError`, naming the file, when a file cannot be read or decoded.
+Every reader raises :class:`ImageLoadError`, naming the file, when a file cannot be read or decoded,
+and also when it is truncated (checked on the bytes, since OpenCV decodes a truncated JPEG silently).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from typing import Optional
@@ -28,6 +30,9 @@ class ImageLoadError(OSError):
         self.path = os.fspath(path)
         self.reason = reason
 
+    def __reduce__(self):  # picklable (errors cross process boundaries from loader workers)
+        return type(self), (self.path, self.reason)
+
 
 def _as_rgb_uint8(image: np.ndarray, path: str) -> np.ndarray:
     """Check the decoded array and bring it to contiguous RGB uint8 H x W x 3."""
@@ -43,13 +48,56 @@ def _check_file(path: str) -> None:
         raise ImageLoadError(path, "no such file")
 
 
+def incomplete_reason(data: bytes) -> Optional[str]:
+    """Why the encoded image ``data`` is truncated or corrupt (None when it looks complete).
+
+    Decoders (OpenCV's in particular) fill the missing part of a truncated JPEG with grey and
+    return no error, so completeness is checked on the bytes: a JPEG must have an end-of-image
+    marker after its last scan, a PNG must end with its IEND chunk.
+    """
+    if len(data) == 0:
+        return "the file is empty"
+    if data.startswith(b"\xff\xd8"):
+        last_scan = data.rfind(b"\xff\xda")
+        if last_scan < 0:
+            return "truncated JPEG (no image data)"
+        if data.find(b"\xff\xd9", last_scan) < 0:
+            return "truncated JPEG (no end-of-image marker after the last scan)"
+    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+        if b"IEND" not in data[-64:]:
+            return "truncated PNG (no IEND chunk at the end)"
+    return None
+
+
+def read_image_bytes(path: str) -> bytes:
+    """The bytes of image file ``path``; :class:`ImageLoadError` naming the file when it is missing,
+    unreadable, empty or truncated (see :func:`incomplete_reason`)."""
+    path = os.fspath(path)
+    _check_file(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise ImageLoadError(path, f"cannot be read ({exc})") from exc
+    reason = incomplete_reason(data)
+    if reason is not None:
+        raise ImageLoadError(path, reason)
+    return data
+
+
+def decode_with_opencv(path: str, flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
+    """Decode ``path`` with OpenCV after the completeness check (array as OpenCV gives it, BGR)."""
+    data = read_image_bytes(path)
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+    if image is None:
+        raise ImageLoadError(path, "OpenCV could not decode it (corrupt or not an image)")
+    return image
+
+
 def opencv_loader(path: str) -> np.ndarray:
     """Read an image with OpenCV and convert BGR to RGB."""
     path = os.fspath(path)
-    _check_file(path)
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ImageLoadError(path, "OpenCV could not decode it (corrupt or not an image)")
+    image = decode_with_opencv(path)
     return _as_rgb_uint8(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), path)
 
 
@@ -58,9 +106,9 @@ def jpeg4py_loader(path: str) -> np.ndarray:
     import jpeg4py
 
     path = os.fspath(path)
-    _check_file(path)
+    data = read_image_bytes(path)
     try:
-        image = jpeg4py.JPEG(path).decode()
+        image = jpeg4py.JPEG(np.frombuffer(data, dtype=np.uint8)).decode()
     except jpeg4py.JPEGRuntimeError as exc:
         raise ImageLoadError(path, f"libjpeg-turbo could not decode it ({exc})") from exc
     return _as_rgb_uint8(image, path)
@@ -73,9 +121,9 @@ def pil_loader(path: str) -> np.ndarray:
     except ImportError as exc:
         raise ImportError("pil_loader needs Pillow: pip install pillow") from exc
     path = os.fspath(path)
-    _check_file(path)
+    data = read_image_bytes(path)
     try:
-        with Image.open(path) as im:
+        with Image.open(io.BytesIO(data)) as im:
             image = np.asarray(im.convert("RGB"))
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ImageLoadError(path, f"Pillow could not decode it ({exc})") from exc

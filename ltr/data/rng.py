@@ -49,6 +49,23 @@ class WorkerRNG:
             self._key = key
         return self._generator
 
+    def state_dict(self) -> Optional[dict]:
+        """The generator's state in this process (None when it has not been used here yet), for
+        training checkpoints."""
+        if self._generator is None or _process_entropy(self.seed)[1] != self._key:
+            return None
+        return dict(self._generator.bit_generator.state)
+
+    def load_state_dict(self, state: Optional[dict]) -> None:
+        """Continue from a state of :meth:`state_dict` in this process (None: start fresh)."""
+        if state is None:
+            self._key, self._generator = None, None
+            return
+        entropy, key = _process_entropy(self.seed)
+        generator = np.random.default_rng(np.random.SeedSequence(entropy))
+        generator.bit_generator.state = dict(state)  # numpy checks the fields and their types
+        self._key, self._generator = key, generator
+
     def __getstate__(self) -> dict:
         # A pickled copy (e.g. sent to a spawned worker) starts fresh in the new process.
         return {"seed": self.seed, "_key": None, "_generator": None}

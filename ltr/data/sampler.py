@@ -16,6 +16,7 @@ import torch.utils.data
 from ltr.data.image_loader import ImageLoadError
 from ltr.data.processing import BaseProcessing, no_processing
 from ltr.data.rng import WorkerRNG
+from ltr.dataset.errors import AnnotationError
 from pytracking.libs import TensorDict
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,13 @@ class TrackingSampler(torch.utils.data.Dataset):
             seq_id = int(seq_id)
             if seq_id in unusable:
                 continue
-            info = dataset.get_sequence_info(seq_id)
+            try:
+                info = dataset.get_sequence_info(seq_id)
+            except AnnotationError as exc:
+                unusable.add(seq_id)
+                logger.warning("Skipping %s sequence '%s': %s", dataset.get_name(),
+                               dataset.get_sequence_name(seq_id), exc)
+                continue
             if self._enough_visible(dataset, info["visible"]):
                 return seq_id, info
             unusable.add(seq_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import OrderedDict
 from typing import Optional
@@ -11,6 +12,8 @@ import numpy as np
 
 from ltr.dataset.base_video_dataset import empty_object_meta
 from ltr.dataset.errors import AnnotationError, DatasetLayoutError, require_dir
+
+logger = logging.getLogger(__name__)
 
 VERSIONS = ("2017", "2014")
 
@@ -26,7 +29,10 @@ def find_version(root: str, split: str, version: Optional[str]) -> str:
 
 
 class CocoIndex:
-    """The objects of one COCO split: ``annotations`` (non-crowd, optionally above ``min_area``)."""
+    """The objects of one COCO split: ``annotations`` (non-crowd, optionally above ``min_area``).
+
+    Unusable entries (a bbox that is not 4 numbers, an unknown image or category id) are skipped
+    with a warning naming the file and the annotation id."""
 
     def __init__(
         self,
@@ -63,12 +69,38 @@ class CocoIndex:
                 f"COCO annotation file '{self.annotation_file}' lacks the "
                 f"'images', 'categories' or 'annotations' entries ({exc})"
             ) from None
-        self.annotations = [
-            a
-            for a in annotations
-            if not a.get("iscrowd", 0) and (min_area is None or a.get("area", 0) > min_area)
-        ]
+        if not isinstance(annotations, list):
+            raise AnnotationError(
+                f"COCO annotation file '{self.annotation_file}': 'annotations' is not a list"
+            )
+        self.annotations = []
+        for position, a in enumerate(annotations):
+            problem = self._annotation_problem(a)
+            if problem is not None:
+                ann_id = a.get("id", "?") if isinstance(a, dict) else "?"
+                logger.warning(
+                    "COCO annotation file '%s', annotation id %s (entry %d): %s; skipped",
+                    self.annotation_file, ann_id, position, problem,
+                )
+                continue
+            if not a.get("iscrowd", 0) and (min_area is None or a.get("area", 0) > min_area):
+                self.annotations.append(a)
         self.class_list = sorted(c["name"] for c in self.categories.values())
+
+    def _annotation_problem(self, ann: object) -> Optional[str]:
+        """What is wrong with one entry of 'annotations' (None if it is usable)."""
+        if not isinstance(ann, dict):
+            return f"not an object but {type(ann).__name__}"
+        bbox = ann.get("bbox")
+        if not isinstance(bbox, list) or len(bbox) != 4 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox
+        ):
+            return f"'bbox' must be 4 numbers [x, y, w, h], got {bbox!r}"
+        if ann.get("image_id") not in self.images:
+            return f"unknown image id {ann.get('image_id')!r}"
+        if ann.get("category_id") not in self.categories:
+            return f"unknown category id {ann.get('category_id')!r}"
+        return None
 
     def category(self, ann: dict) -> dict:
         return self.categories[ann["category_id"]]

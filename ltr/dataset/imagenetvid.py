@@ -20,6 +20,7 @@ from typing import Optional, Sequence
 import torch
 from tqdm import tqdm
 
+from ltr.admin.atomic_file import atomic_open
 from ltr.data.image_loader import default_image_loader
 from ltr.dataset.base_video_dataset import (
     BaseVideoDataset,
@@ -155,7 +156,7 @@ class ImagenetVID(BaseVideoDataset):
                 track.update(set=set_name, video=video)
                 tracks.append(track)
         try:
-            with open(cache_file, "w") as f:
+            with atomic_open(cache_file, "w") as f:
                 json.dump({"version": CACHE_VERSION, "tracks": tracks}, f)
         except OSError as exc:
             logger.warning("Could not write the ImageNet VID cache %s (%s)", cache_file, exc)

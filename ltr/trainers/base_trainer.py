@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 import os
-import tempfile
+import pickle
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -12,20 +13,44 @@ import torch
 
 from ltr.actors.base_actor import BaseActor
 from ltr.admin import loading
+from ltr.admin.atomic_file import atomic_open, remove_orphans
+from ltr.admin.model_constructor import NetConstructor
+from ltr.admin.stats import AverageMeter, StatValue
 from ltr.admin import multigpu
 from ltr.admin.multigpu import unwrap
 from ltr.admin.settings import default_device
+from ltr.data.image_loader import ImageLoadError
+from ltr.data.sampler import FrameSamplingError
+from ltr.trainers import rng_state
 
 logger = logging.getLogger(__name__)
 
-#: Checkpoint entries restored by :meth:`BaseTrainer.load_checkpoint` unless asked otherwise.
-_NEVER_RESTORED = ("lr_scheduler", "constructor", "net_type", "actor_type", "net_info")
+#: Checkpoint entries the trainer owns and :meth:`BaseTrainer.load_checkpoint` may restore
+#: (``lr_scheduler`` and ``rng_state`` follow ``epoch``).
+RESTORABLE_FIELDS = ("net", "optimizer", "epoch", "stats")
+#: Entries a checkpoint holds that describe the run but are never restored into the trainer.
+_DESCRIPTIVE_FIELDS = ("lr_scheduler", "rng_state", "constructor", "net_type", "actor_type",
+                       "net_info", "settings")
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+#: Errors that a restart from the last checkpoint cannot cure (bad data, code or settings): fail-safe
+#: training raises them at once instead of retrying.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
+    TypeError, ValueError, KeyError, IndexError, AttributeError, NameError, ImportError,
+    NotImplementedError, AssertionError, FileNotFoundError, PermissionError, IsADirectoryError,
+    NotADirectoryError, SyntaxError, pickle.UnpicklingError, ImageLoadError, FrameSamplingError)
+
+
+def _check_stats(stats: Any, path: Path) -> None:
+    """``stats`` must be {loader name: None or {stat name: AverageMeter or StatValue}}."""
+    ok = isinstance(stats, Mapping) and all(
+        isinstance(loader, str) and (values is None or (isinstance(values, Mapping) and all(
+            isinstance(name, str) and isinstance(value, (AverageMeter, StatValue))
+            for name, value in values.items())))
+        for loader, values in stats.items())
+    if not ok:
+        raise TypeError(f"Checkpoint {path}: 'stats' must map loader names to None or to "
+                        f"{{name: AverageMeter/StatValue}}")
 
 
 class BaseTrainer(ABC):
@@ -73,12 +98,16 @@ class BaseTrainer(ABC):
         Args:
             load_latest: first resume from the latest checkpoint of this run (if there is one).
             fail_safe: after an ``Exception`` (not ``KeyboardInterrupt``), log it and resume from
-                the latest checkpoint; at most ``settings.max_restarts`` (default 10) times. In a
+                the latest checkpoint; at most ``settings.max_restarts`` (default 10) times.
+                Errors a restart cannot cure (:data:`PERMANENT_ERRORS`: bad data, settings or
+                code) are raised at once. In a
                 distributed run the other processes cannot be resynchronised from inside, so the
                 exception is raised; restart the whole group (``torchrun --max-restarts``) and
                 ``load_latest`` resumes it.
         """
         max_restarts = int(getattr(self.settings, "max_restarts", 10))
+        if self.is_main_process:  # temporary files of checkpoint writes killed in a previous run
+            remove_orphans(self._run_checkpoint_dir())
         restarts = 0
         epoch = self.epoch
         while True:
@@ -95,8 +124,12 @@ class BaseTrainer(ABC):
                         self.save_checkpoint()
                     multigpu.barrier()
                 break
-            except Exception:
+            except Exception as exc:
                 if not fail_safe or self.distributed:
+                    raise
+                if isinstance(exc, PERMANENT_ERRORS):
+                    logger.error("Training stopped at epoch %d by an error a restart cannot cure: "
+                                 "%s: %s", epoch, type(exc).__name__, exc)
                     raise
                 logger.exception("Training crashed at epoch %d", epoch)
                 if restarts >= max_restarts:
@@ -145,26 +178,14 @@ class BaseTrainer(ABC):
                              if self.lr_scheduler is not None else None),
             "stats": self.stats,
             "settings": self.settings,
+            "rng_state": rng_state.capture(self.loaders),
         }
 
     def save_checkpoint(self) -> str:
         """Write the checkpoint of the current epoch atomically; returns its path."""
         final_path = self.checkpoint_path(self.epoch)
-        directory = os.path.dirname(final_path)
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix="." + os.path.basename(final_path) + ".",
-                                        suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                torch.save(self.checkpoint_state(), f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp_path, 0o666 & ~_current_umask())  # mkstemp creates files as 0600
-            os.replace(tmp_path, final_path)
-        except BaseException:
-            if os.path.exists(tmp_path):
-                os.unlink(tmp_path)
-            raise
+        with atomic_open(final_path, "wb") as f:
+            torch.save(self.checkpoint_state(), f)
         logger.info("Saved checkpoint %s", final_path)
         return final_path
 
@@ -191,12 +212,18 @@ class BaseTrainer(ABC):
                         load_constructor: bool = False) -> bool:
         """Restore the trainer from a checkpoint.
 
+        Only the fields the trainer owns are restored (:data:`RESTORABLE_FIELDS`), each checked for
+        its type; the LR scheduler and every random state (:mod:`ltr.trainers.rng_state`) follow
+        ``epoch``. Other entries are ignored (unknown ones with a warning); nothing in a checkpoint
+        decides where files are written.
+
         Args:
             checkpoint: None (the latest of this run), an epoch number, a file or a folder (latest).
-            fields: checkpoint entries to restore (default: all but ``ignore_fields``): ``net``,
-                ``optimizer``, ``epoch``, ``stats`` ... The LR scheduler follows ``epoch``.
-            ignore_fields: entries not to restore (default: ``settings``).
-            load_constructor: also set ``net.constructor`` from the checkpoint.
+            fields: checkpoint entries to restore (default: all of ``net``, ``optimizer``,
+                ``epoch``, ``stats`` the checkpoint has, but ``ignore_fields``).
+            ignore_fields: entries not to restore.
+            load_constructor: also set ``net.constructor`` from the checkpoint (it must name an
+                allow-listed constructor).
 
         Returns:
             False if ``checkpoint`` is None and this run has no checkpoint yet, else True.
@@ -205,31 +232,61 @@ class BaseTrainer(ABC):
         if path is None:
             return False
         state = loading.torch_load_legacy(path)
+        if not isinstance(state, Mapping):
+            raise TypeError(f"Checkpoint {path} is a {type(state).__name__}, not a dict")
         net = self._net()
         if state.get("net_type") != type(net).__name__:
             raise ValueError(f"Checkpoint {path} holds a {state.get('net_type')}, but the trainer's "
                              f"network is a {type(net).__name__}")
-        ignore = set(["settings"] if ignore_fields is None else ignore_fields) | set(_NEVER_RESTORED)
-        fields = list(state.keys() if fields is None else fields)
-        for key in fields:
-            if key in ignore:
-                continue
-            if key not in state:
-                raise KeyError(f"Checkpoint {path} has no entry '{key}'")
-            if key == "net":
-                net.load_state_dict(state["net"])
-            elif key == "optimizer":
-                self.optimizer.load_state_dict(state["optimizer"])
-            else:
-                setattr(self, key, state[key])
+        unknown = sorted(str(k) for k in state if k not in RESTORABLE_FIELDS + _DESCRIPTIVE_FIELDS)
+        if unknown:
+            logger.warning("Checkpoint %s: ignoring entries the trainer does not own: %s", path,
+                           ", ".join(unknown))
+        ignore = set(ignore_fields or ())
+        requested = [k for k in RESTORABLE_FIELDS if k in state] if fields is None else list(fields)
+        not_owned = [k for k in requested if k not in RESTORABLE_FIELDS]
+        if not_owned:
+            raise ValueError(f"load_checkpoint: {not_owned} cannot be restored; the trainer "
+                             f"restores only {list(RESTORABLE_FIELDS)}")
+        requested = [k for k in requested if k not in ignore]
+        missing = [k for k in requested if k not in state]
+        if missing:
+            raise KeyError(f"Checkpoint {path} has no entry {missing[0]!r}")
+        epoch = state.get("epoch")
+        if "epoch" in requested and (isinstance(epoch, bool) or not isinstance(epoch, int)
+                                     or epoch < 0):
+            raise TypeError(f"Checkpoint {path}: 'epoch' must be a non-negative int, got {epoch!r}")
+        if "stats" in requested:
+            _check_stats(state["stats"], path)
+        if "optimizer" in requested and not isinstance(state["optimizer"], Mapping):
+            raise TypeError(f"Checkpoint {path}: 'optimizer' must be a dict")
+        if "net" in requested:
+            if not isinstance(state["net"], Mapping):
+                raise TypeError(f"Checkpoint {path}: 'net' must be a state dict")
+            net.load_state_dict(state["net"])
+        if "optimizer" in requested:
+            self.optimizer.load_state_dict(state["optimizer"])
+        if "stats" in requested:
+            self.stats = state["stats"]
+        if "epoch" in requested:
+            self.epoch = epoch
         if load_constructor and state.get("constructor") is not None:
-            net.constructor = state["constructor"]
+            constructor = state["constructor"]
+            if not isinstance(constructor, NetConstructor):
+                raise TypeError(f"Checkpoint {path}: 'constructor' is not a NetConstructor")
+            constructor.resolve(str(path))  # refuses constructors not on the allow-list
+            net.constructor = constructor
         if state.get("net_info") is not None:
             net.info = state["net_info"]
-        if "epoch" in fields and self.lr_scheduler is not None:
-            if state.get("lr_scheduler") is not None:
-                self.lr_scheduler.load_state_dict(state["lr_scheduler"])
-            else:  # checkpoints of the original project store no scheduler state
-                self.lr_scheduler.last_epoch = self.epoch
+        if "epoch" in requested:
+            if self.lr_scheduler is not None:
+                if state.get("lr_scheduler") is not None:
+                    self.lr_scheduler.load_state_dict(state["lr_scheduler"])
+                else:  # checkpoints of the original project store no scheduler state
+                    self.lr_scheduler.last_epoch = self.epoch
+            # The random states are those of the process that wrote the checkpoint (rank 0); the
+            # other ranks of a distributed run keep their own, so that they still draw other data.
+            if state.get("rng_state") is not None and self.is_main_process:
+                rng_state.restore(state["rng_state"], self.loaders, str(path))
         logger.info("Loaded checkpoint %s (epoch %s)", path, state.get("epoch"))
         return True

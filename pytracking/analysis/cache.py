@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
+import zipfile
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
+from ltr.admin.atomic_file import atomic_open
 
 logger = logging.getLogger(__name__)
 
@@ -51,20 +53,13 @@ def load_entry(path: Path, expected_fingerprint: str) -> Optional[dict[str, np.n
                 logger.debug("Cache entry %s is stale", path)
                 return None
             return {k: data[k] for k in data.files if k != "fingerprint"}
-    except (OSError, ValueError, KeyError) as exc:
-        logger.warning("Ignoring unreadable cache entry %s (%s)", path, exc)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        logger.warning("Cache entry %s is corrupt (%s: %s); computing it again", path,
+                       type(exc).__name__, exc)
         return None
 
 
 def save_entry(path: Path, fp: str, arrays: dict[str, np.ndarray]) -> None:
     """Write the arrays with their fingerprint atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, fingerprint=np.array(fp), **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_open(path, "wb") as f:
+        np.savez(f, fingerprint=np.array(fp), **arrays)

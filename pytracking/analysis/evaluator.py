@@ -17,6 +17,7 @@ from typing import Iterable, Optional, Sequence as Seq, Union
 import numpy as np
 from tqdm import tqdm
 
+from ltr.admin.atomic_file import remove_orphans
 from pytracking.analysis.cache import file_stamp, fingerprint, load_entry, save_entry
 from pytracking.analysis.conventions import (INVALID_COVER, Convention, frame_masks, get_convention,
                                              resolve_exclude_invalid)
@@ -151,6 +152,7 @@ def tracker_curves(spec: TrackerSpec, sequences: Seq[Sequence], convention: str 
         return _compute(spec, truth, conv.name, results_path)
     stamps = [file_stamp(result_file(d, n)) for d in spec.run_dirs(results_path) for n in truth.names]
     fp = fingerprint([truth.fingerprint(), conv.name, RULES_VERSION, str(exclude)] + stamps, [])
+    remove_orphans(Path(cache_dir))
     cache_file = Path(cache_dir) / f"{spec.key}__{conv.name}__excl{int(exclude)}.npz"
     cached = load_entry(cache_file, fp)
     if cached is not None:

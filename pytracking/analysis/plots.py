@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ltr.admin.atomic_file import atomic_open
+
 FIGSIZE = (6.4, 4.8)
 DPI = 150
 _STYLES = ["-", "--", "-.", ":"]
@@ -40,6 +42,7 @@ def plot_curves(x: np.ndarray, curves: np.ndarray, labels: Sequence[str], scores
     written = []
     for fmt in formats:
         path = out_base.with_name(f"{out_base.name}.{fmt}")
-        fig.savefig(path, format=fmt)
+        with atomic_open(path, "wb") as f:
+            fig.savefig(f, format=fmt)
         written.append(path)
     return written

@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from ltr.admin.atomic_file import atomic_open
 from pytracking.analysis.conventions import get_convention
 from pytracking.analysis.curves import TrackerCurves
 from pytracking.analysis.metrics import (NORM_PRECISION_THRESHOLDS, PRECISION_THRESHOLDS, REPORT_INDEX,
@@ -118,8 +119,10 @@ class AnalysisResults:
         out_dir = Path(out_dir) if out_dir is not None else self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         overall, per_seq = out_dir / "overall.csv", out_dir / "per_sequence.csv"
-        self.table().to_csv(overall, float_format="%.4f")
-        self.sequence_table().to_csv(per_seq, index=False, float_format="%.4f")
+        with atomic_open(overall, "w") as f:
+            self.table().to_csv(f, float_format="%.4f")
+        with atomic_open(per_seq, "w") as f:
+            self.sequence_table().to_csv(f, index=False, float_format="%.4f")
         return [overall, per_seq]
 
     def plot(self, out_dir: Optional[Path] = None, formats: Sequence[str] = ("png", "pdf"),

@@ -13,12 +13,12 @@ whitespace delimiters.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
+from ltr.admin.atomic_file import write_atomic
 
 from pytracking.evaluation.environment import env_settings
 from pytracking.utils.load_text import PathLike, load_text
@@ -49,18 +49,8 @@ def time_file(results_dir: PathLike, seq_name: str) -> Path:
 
 
 def write_text_atomic(path: PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``path`` atomically (:func:`ltr.admin.atomic_file.write_atomic`)."""
+    write_atomic(path, text)
 
 
 def format_boxes(boxes: np.ndarray, delimiter: str = "\t", fmt: str = "%.4f") -> str:

@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Sequence as Seq
 import numpy as np
 from tqdm import tqdm
 
+from ltr.admin.atomic_file import remove_orphans
 from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.tracker import Tracker
 from pytracking.utils.visualization.session import VisualizationOptions, VisualizationSession
@@ -106,9 +107,12 @@ def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overri
     a failure in one job is reported and does not stop the others. ``start_method`` is the
     multiprocessing start method of the workers. ``visualization`` adds live visdom panes and/or
     saved videos / frames (visdom is contacted once per run, or once per job in worker processes).
+    Temporary files that interrupted earlier runs left in the results folders are removed first.
     """
     sequences = list(dataset)
     trackers = list(trackers)
+    for trk in trackers:  # temporary files of result writes killed in an earlier run
+        remove_orphans(trk.results_dir)
     jobs = [(seq, trk) for seq in sequences for trk in trackers]
     records: list[RunRecord] = []
     if threads <= 0:

@@ -129,10 +129,14 @@ def winograd_available(device: torch.device) -> bool:
     return reason is None
 
 
-def load_atom_network(network: str, device: torch.device, seed: int = 1, winograd_blocks: bool = False) -> torch.nn.Module:
+def load_atom_network(network: str, device: torch.device, seed: int = 1, winograd_blocks: bool = False,
+                      architecture: Optional[str] = None,
+                      architecture_kwargs: Optional[dict] = None) -> torch.nn.Module:
     """The ATOM network for ``network`` on ``device`` in eval mode (cached per process). On the CPU
     its ResNet stem runs fused when the CPU kernels are built, and with ``winograd_blocks`` its
-    ResNet blocks run Winograd convolutions (:mod:`pytracking.features.cpu_backbone`)."""
+    ResNet blocks run Winograd convolutions (:mod:`pytracking.features.cpu_backbone`). A weight
+    file that stores only weights is built with ``architecture`` (``module.function`` of a
+    registered constructor) and ``architecture_kwargs``."""
     global _warned_fallback
     path = resolve_network_path(network)
     key = (str(path) if path is not None else f"<random seed {seed}>", str(device), winograd_blocks)
@@ -141,7 +145,8 @@ def load_atom_network(network: str, device: torch.device, seed: int = 1, winogra
     if path is not None:
         from ltr.admin.loading import load_network
 
-        net, _ = load_network(path, backbone_pretrained=False)
+        net, _ = load_network(path, architecture=architecture,
+                              architecture_kwargs=architecture_kwargs, backbone_pretrained=False)
         logger.info("Loaded the ATOM network from %s", path)
     else:
         net = build_random_atom_network(seed)
@@ -181,11 +186,14 @@ class ATOMFeatures:
 
     def __init__(self, network: str = "atom_default.pth", output_layers: Sequence[str] = ("layer3",),
                  normalize_power: Optional[float] = 2.0, device: Optional[torch.device] = None,
-                 use_iou_net: bool = True, seed: int = 1, winograd: bool = False) -> None:
+                 use_iou_net: bool = True, seed: int = 1, winograd: bool = False,
+                 architecture: Optional[str] = None,
+                 architecture_kwargs: Optional[dict] = None) -> None:
         unknown = [layer for layer in output_layers if layer not in LAYER_STRIDE]
         if unknown or not output_layers:
             raise ValueError(f"output_layers {list(output_layers)!r}: choose from {list(LAYER_STRIDE)}")
         self.network = network
+        self.architecture, self.architecture_kwargs = architecture, architecture_kwargs
         self.output_layers = list(output_layers)
         self.normalize_power = normalize_power
         self.device = torch.device(device) if device is not None else torch.device("cpu")
@@ -203,7 +211,8 @@ class ATOMFeatures:
     def initialize(self) -> None:
         """Load the network (once)."""
         if self.net is None:
-            self.net = load_atom_network(self.network, self.device, self.seed, self.winograd_in_use)
+            self.net = load_atom_network(self.network, self.device, self.seed, self.winograd_in_use,
+                                         self.architecture, self.architecture_kwargs)
             self.iou_layers = list(getattr(self.net, "bb_regressor_layer", ["layer2", "layer3"]))
 
     @property

@@ -1,16 +1,15 @@
 """Shared pieces of the benchmark-server packers: collecting a tracker's results and writing a zip
-atomically (temporary file in the target folder, then ``os.replace``)."""
+atomically (:mod:`ltr.admin.atomic_file`)."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from ltr.admin.atomic_file import atomic_open
 from ltr.admin.cli import add_verbose_argument, report_user_error
 from pytracking.evaluation.results import (PathLike, ResultFileError, read_boxes, read_times, result_file, time_file,
                                            tracker_results_dir)
@@ -45,18 +44,10 @@ def load_run(results_dir: Path, name: str, need_times: bool) -> tuple[np.ndarray
 
 def write_zip_atomic(zip_path: Path, entries: dict[str, str]) -> Path:
     """Write ``entries`` (archive name -> text) to ``zip_path`` atomically."""
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.stem}.", suffix=".zip.tmp", dir=zip_path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for arcname, text in entries.items():
-                zf.writestr(arcname, text)
-        os.replace(tmp, zip_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_open(zip_path, "wb") as f, \
+            zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for arcname, text in entries.items():
+            zf.writestr(arcname, text)
     return zip_path
 
 

@@ -8,18 +8,28 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ltr.data.image_loader import ImageLoadError, decode_with_opencv
 
-class FrameReadError(OSError):
-    """A frame file is missing or cannot be decoded."""
+
+class FrameReadError(ImageLoadError):
+    """A frame file (or folder of frames) is missing, truncated or cannot be decoded."""
+
+    def __init__(self, path: "str | os.PathLike[str]", reason: str, kind: str = "Frame file") -> None:
+        OSError.__init__(self, f"{kind} {os.fspath(path)}: {reason}")
+        self.path, self.reason, self.kind = os.fspath(path), reason, kind
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason, self.kind)
 
 
 def read_frame(path: "str | os.PathLike[str]") -> np.ndarray:
-    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded)."""
+    """Read an image file as an RGB uint8 array ``H x W x 3`` (grayscale files are expanded).
+    Missing, truncated and undecodable files raise :class:`FrameReadError` naming the file."""
     path = os.fspath(path)
-    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if image is None:
-        reason = "does not exist" if not os.path.exists(path) else "cannot be decoded as an image"
-        raise FrameReadError(f"Frame file {path} {reason}")
+    try:
+        image = decode_with_opencv(path, cv2.IMREAD_UNCHANGED)
+    except ImageLoadError as exc:
+        raise FrameReadError(exc.path, exc.reason) from None
     return to_rgb(image, bgr=True)
 
 
@@ -52,9 +62,9 @@ def image_size(path: "str | os.PathLike[str]") -> tuple[int, int]:
         with Image.open(path) as im:
             return int(im.size[0]), int(im.size[1])
     except FileNotFoundError:
-        raise FrameReadError(f"Frame file {path} does not exist") from None
+        raise FrameReadError(path, "does not exist") from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise FrameReadError(f"Frame file {path} cannot be read as an image ({exc})") from None
+        raise FrameReadError(path, f"cannot be read as an image ({exc})") from None
 
 
 #: File extensions read as frames from a folder of images.
@@ -70,9 +80,10 @@ def image_folder_frames(folder: "str | os.PathLike[str]") -> list[Path]:
     """The image files of ``folder`` in frame order (numbers in names compare numerically)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FrameReadError(f"Frame folder {folder} does not exist")
+        raise FrameReadError(folder, "does not exist", "Frame folder")
     frames = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS),
                     key=_natural_key)
     if not frames:
-        raise FrameReadError(f"Frame folder {folder} has no image files ({', '.join(IMAGE_EXTENSIONS)})")
+        raise FrameReadError(folder, f"has no image files ({', '.join(IMAGE_EXTENSIONS)})",
+                             "Frame folder")
     return frames

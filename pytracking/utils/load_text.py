@@ -40,8 +40,13 @@ def _fast_path(path: PathLike, delimiters: Sequence[Optional[str]], dtype) -> Op
 def _slow_path(path: PathLike, dtype, ncols: Optional[int]) -> np.ndarray:
     rows = []
     width = ncols
-    with open(path, "r") as f:
-        for lineno, line in enumerate(f, start=1):
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TextTableError(f"{path}, line {lineno}: not text (undecodable byte "
+                                     f"0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
             text = line.strip().strip(",;")
             if not text:
                 continue

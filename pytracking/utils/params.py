@@ -9,8 +9,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import functools
 import typing
 from typing import Any, Iterable
+
+from ltr.admin.value_range import check_range
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -20,8 +23,29 @@ class ParameterError(AttributeError):
     """An unknown parameter name, or a value that does not fit the parameter's type."""
 
 
+@functools.lru_cache(maxsize=None)
+def _integer_fields(cls: type) -> dict[str, bool]:
+    """Field name -> whether it is declared ``int`` (or ``Optional[int]``)."""
+    result = {}
+    for name, hint in typing.get_type_hints(cls).items():
+        args = set(typing.get_args(hint)) - {type(None)}
+        result[name] = hint is int or args == {int}
+    return result
+
+
+class ParameterRangeError(ParameterError, ValueError):
+    """A numeric parameter set outside its declared range."""
+
+
 class Params:
-    """Base class of typed parameter sets (subclasses are ``@dataclasses.dataclass``)."""
+    """Base class of typed parameter sets (subclasses are ``@dataclasses.dataclass``).
+
+    ``RANGES`` (a class attribute, not a field) maps numeric parameter names to their allowed range
+    (``">= 1"``, ``"> 0"``, ``"[0, 1]"``, see :mod:`ltr.admin.value_range`); a value outside it is
+    rejected when it is set (defaults included), with :class:`ParameterRangeError`.
+    """
+
+    RANGES: typing.ClassVar[dict[str, str]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
         fields = self._field_names()
@@ -29,6 +53,15 @@ class Params:
             close = difflib.get_close_matches(name, fields, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise ParameterError(f"{type(self).__name__} has no parameter '{name}'.{hint}")
+        spec = self.RANGES.get(name)
+        if spec is not None:
+            what = f"{type(self).__name__} parameter '{name}'"
+            try:
+                check_range(value, spec, what)
+            except ValueError as exc:
+                raise ParameterRangeError(str(exc)) from None
+            if _integer_fields(type(self)).get(name) and not isinstance(value, (int, type(None))):
+                raise ParameterRangeError(f"{what} must be an integer {spec}, got {value!r}")
         object.__setattr__(self, name, value)
 
     @classmethod

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
-import os
 import subprocess
 import sys
 import tarfile
@@ -25,6 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
+
+from ltr.admin.atomic_file import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -160,18 +161,6 @@ def _extract_members(tarball: Path, members: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def install_assets(static_dir: Optional[Path] = None, force: bool = False, npm: str = "npm",
                    assets: Sequence[Asset] = ASSETS) -> list[Path]:
     """Put the missing front-end files (all with ``force``) in place; returns the files written.
@@ -196,7 +185,7 @@ def install_assets(static_dir: Optional[Path] = None, force: bool = False, npm: 
             contents = _extract_members(tarball, [a.member for a in group])
             for asset in group:
                 target = root / asset.dest
-                _write_atomic(target, contents[asset.member])
+                write_atomic(target, contents[asset.member])
                 written.append(target)
     _mark_built(root)
     logger.info("Installed %d visdom front-end files into %s", len(written), root)
@@ -209,7 +198,7 @@ def _mark_built(root: Path) -> None:
         import visdom
     except ImportError:
         return
-    _write_atomic(root / "version.built", str(visdom.__version__).encode())
+    write_atomic(root / "version.built", str(visdom.__version__).encode())
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

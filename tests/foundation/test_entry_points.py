@@ -52,7 +52,8 @@ def test_every_runnable_module_answers_help(path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         if module is not None:
             runpy.run_module(module, run_name="__main__", alter_sys=False)
-        else:
+        else:  # as `python path`: the script's folder comes first on sys.path
+            monkeypatch.syspath_prepend(str(path.parent))
             runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     assert exit_info.value.code in (0, None)

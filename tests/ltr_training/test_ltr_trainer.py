@@ -1,6 +1,7 @@
 """LTRTrainer/BaseTrainer on a tiny synthetic regression problem: learning, eval loaders,
 checkpoints (atomic, resumable), fail-safe restarts."""
 import glob
+import logging
 import os
 
 import pytest
@@ -143,7 +144,7 @@ def test_checkpoint_contents_and_load_network(workspace):
     path = ws / "checkpoints" / "ltr" / "test" / "run" / "Linear_ep0001.pth.tar"
     state = loading.torch_load_legacy(path)
     assert set(state) == {"epoch", "actor_type", "net_type", "net", "net_info", "constructor",
-                          "optimizer", "lr_scheduler", "stats", "settings"}
+                          "optimizer", "lr_scheduler", "stats", "settings", "rng_state"}
     assert (state["epoch"], state["actor_type"], state["net_type"]) == (1, "RegressionActor", "Linear")
     assert state["settings"].project_path == "ltr/test/run"
     net, _ = loading.load_network(path)
@@ -304,7 +305,9 @@ def test_no_restart_without_fail_safe_and_retries_are_capped(workspace):
 
 def test_bad_print_interval_is_rejected():
     trainer = make_trainer()
-    trainer.settings.print_interval = 0
+    with pytest.raises(ValueError, match="print_interval"):
+        trainer.settings.print_interval = 0  # checked when set
+    object.__setattr__(trainer.settings, "print_interval", 0)  # and again by the trainer
     with pytest.raises(ValueError, match="print_interval"):
         LTRTrainer(trainer.actor, trainer.loaders, trainer.optimizer, trainer.settings)
 
@@ -330,3 +333,44 @@ def test_data_parallel_net_is_saved_unwrapped(workspace):
     folder = ws / "checkpoints" / "ltr" / "test" / "run"
     state = loading.torch_load_legacy(folder / "Linear_ep0001.pth.tar")
     assert state["net_type"] == "Linear" and set(state["net"]) == {"weight", "bias"}
+
+
+# ---------------------------------------------------------------- trainer checkpoints (item 2)
+def test_resume_checkpoint_cannot_redirect_writes(tmp_path, isolated_settings, caplog):
+    trainer = make_trainer()
+    trainer.train(1)
+    path = trainer.checkpoint_path(1)
+    state = torch.load(path, weights_only=False)
+    outside = tmp_path / "outside"
+    state["_checkpoint_dir"] = str(outside)
+    state["settings"].env.workspace_dir = str(outside)
+    state["actor"] = "replaced"
+    torch.save(state, path)
+
+    resumed = make_trainer(seed=4)
+    own_dir = resumed._checkpoint_dir
+    with caplog.at_level(logging.WARNING, logger="ltr.trainers.base_trainer"):
+        resumed.train(2, load_latest=True)
+    assert resumed.epoch == 2 and resumed._checkpoint_dir == own_dir
+    assert resumed.actor != "replaced"
+    assert not outside.exists()
+    assert (isolated_settings / "workspace" / "checkpoints" / "ltr" / "test" / "run"
+            / "Linear_ep0002.pth.tar").is_file()
+    warned = [r.getMessage() for r in caplog.records if "does not own" in r.getMessage()]
+    assert len(warned) == 1 and "_checkpoint_dir" in warned[0] and "actor" in warned[0]
+
+
+def test_resume_fields_are_type_checked(tmp_path):
+    trainer = make_trainer()
+    trainer.train(1)
+    path = trainer.checkpoint_path(1)
+    good = torch.load(path, weights_only=False)
+    for key, value, problem in (("epoch", "1", "epoch"), ("epoch", -3, "epoch"),
+                                ("stats", {"train": ["x"]}, "stats"), ("net", [1, 2], "net")):
+        torch.save(dict(good, **{key: value}), path)
+        with pytest.raises(TypeError, match=problem) as err:
+            make_trainer().load_checkpoint(str(path))
+        assert "Linear_ep0001" in str(err.value)
+    torch.save(good, path)
+    with pytest.raises(ValueError, match="_checkpoint_dir"):
+        make_trainer().load_checkpoint(str(path), fields=["_checkpoint_dir"])

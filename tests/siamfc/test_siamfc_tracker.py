@@ -197,12 +197,10 @@ def test_runs_through_the_runner(tmp_path, monkeypatch):
 
 
 def test_a_network_of_another_kind_is_refused(tmp_path):
-    from ltr.admin.model_constructor import NetConstructor
-    from ltr.models.backbone.alexnet import alexnet_siam
+    from ltr.models.siam.siamrpn import siamrpn_alexnet
 
-    backbone = alexnet_siam(width=0.125)
-    constructor = NetConstructor("alexnet_siam", "ltr.models.backbone.alexnet", (), {"width": 0.125})
-    torch.save({"net": backbone.state_dict(), "constructor": constructor},
-               tmp_path / "networks" / "backbone_only.pth")
-    with pytest.raises(TypeError, match="backbone_only.pth.*SiamFCNet"):
-        siam_network.get_network(SiamFCParams(network_path="backbone_only.pth"))
+    other = siamrpn_alexnet(width=0.125)  # a registered constructor, but no SiamFC 'score'
+    torch.save({"net": other.state_dict(), "constructor": other.constructor},
+               tmp_path / "networks" / "siamrpn.pth")
+    with pytest.raises(TypeError, match="siamrpn.pth.*SiamFCNet"):
+        siam_network.get_network(SiamFCParams(network_path="siamrpn.pth"))

@@ -69,3 +69,59 @@ def alexnet_siam(width: float = 1.0, groups: int = 1) -> AlexNetSiam:
         raise ValueError(f"alexnet_siam: width must be positive, got {width}")
     channels = [max(groups, int(round(c * width / groups)) * groups) for c in PAPER_CHANNELS]
     return AlexNetSiam(channels, groups)
+
+
+class AlexNetLegacy(nn.Module):
+    """The AlexNet of pysot's ``alexnetlegacy`` and DaSiamRPN's ``featureExtract``: one
+    ``features`` sequence (conv 11x11/2, BN, pool 3/2, ReLU, conv 5x5, BN, pool 3/2, ReLU, two
+    conv 3x3 + BN + ReLU, conv 3x3 + BN), all convs with bias, batch norm also after the last conv,
+    no grouping. Module indices 0, 1, 4, 5, 8, 9, 11, 12, 14, 15 hold the weights, so the
+    published key names (``features.<i>.*``) load unchanged. Stride 8; 127 -> 6, 271 -> 24,
+    287 -> 26."""
+
+    total_stride = TOTAL_STRIDE
+
+    def __init__(self, channels: Sequence[int] = PAPER_CHANNELS) -> None:
+        super().__init__()
+        channels = tuple(int(c) for c in channels)
+        if len(channels) != 5 or min(channels) < 1:
+            raise ValueError(f"AlexNetLegacy needs 5 positive channel counts, got {channels}")
+        c1, c2, c3, c4, c5 = channels
+        self.out_channels = c5
+        self.features = nn.Sequential(
+            nn.Conv2d(3, c1, 11, stride=2), nn.BatchNorm2d(c1), nn.MaxPool2d(3, 2),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, 5), nn.BatchNorm2d(c2), nn.MaxPool2d(3, 2), nn.ReLU(inplace=True),
+            nn.Conv2d(c2, c3, 3), nn.BatchNorm2d(c3), nn.ReLU(inplace=True),
+            nn.Conv2d(c3, c4, 3), nn.BatchNorm2d(c4), nn.ReLU(inplace=True),
+            nn.Conv2d(c4, c5, 3), nn.BatchNorm2d(c5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(x)
+
+
+class AlexNetV1(nn.Module):
+    """siamfc-pytorch's ``AlexNetV1``: ``conv1`` .. ``conv5`` sequences, every conv with bias,
+    conv2/conv4/conv5 in two groups, batch norm (``eps`` 1e-6, that project's value) and ReLU after
+    conv1..conv4, max-pooling 3/2 after conv1 and conv2. Stride 8; 127 -> 6, 255 -> 22."""
+
+    total_stride = TOTAL_STRIDE
+
+    def __init__(self, channels: Sequence[int] = PAPER_CHANNELS, bn_eps: float = 1e-6) -> None:
+        super().__init__()
+        c1, c2, c3, c4, c5 = (int(c) for c in channels)
+        self.out_channels = c5
+
+        def bn(c: int) -> nn.BatchNorm2d:
+            return nn.BatchNorm2d(c, eps=bn_eps, momentum=0.05)
+
+        self.conv1 = nn.Sequential(nn.Conv2d(3, c1, 11, 2), bn(c1), nn.ReLU(inplace=True),
+                                   nn.MaxPool2d(3, 2))
+        self.conv2 = nn.Sequential(nn.Conv2d(c1, c2, 5, 1, groups=2), bn(c2), nn.ReLU(inplace=True),
+                                   nn.MaxPool2d(3, 2))
+        self.conv3 = nn.Sequential(nn.Conv2d(c2, c3, 3, 1), bn(c3), nn.ReLU(inplace=True))
+        self.conv4 = nn.Sequential(nn.Conv2d(c3, c4, 3, 1, groups=2), bn(c4), nn.ReLU(inplace=True))
+        self.conv5 = nn.Sequential(nn.Conv2d(c4, c5, 3, 1, groups=2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv5(self.conv4(self.conv3(self.conv2(self.conv1(x)))))

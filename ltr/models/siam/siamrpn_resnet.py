@@ -87,18 +87,22 @@ class AdjustLayer(nn.Module):
 class MultiLayerDepthwiseRPN(nn.Module):
     """One :class:`DepthwiseRPN` per backbone layer (``rpn2``, ``rpn3``, ``rpn4``) after an
     :class:`AdjustLayer` each (``adjust2`` ...); outputs summed with softmax-normalized learned
-    weights ``cls_weight`` and ``loc_weight`` (equal at the start)."""
+    weights ``cls_weight`` and ``loc_weight`` (equal at the start), or, with ``weighted=False``
+    (pysot's MobileNetV2 model), averaged. ``crop``: side of the cropped template features."""
 
     def __init__(self, in_channels: Sequence[int] = LAYER_CHANNELS, hidden: int = 256,
-                 num_anchors: int = 5, adjust_channels: int = 256) -> None:
+                 num_anchors: int = 5, adjust_channels: int = 256, weighted: bool = True,
+                 crop: int = 8) -> None:
         super().__init__()
         self.num_anchors = int(num_anchors)
         self.levels = [str(i + 2) for i in range(len(in_channels))]
         for level, channels in zip(self.levels, in_channels):
-            self.add_module(f"adjust{level}", AdjustLayer(channels, adjust_channels))
+            self.add_module(f"adjust{level}", AdjustLayer(channels, adjust_channels, crop))
             self.add_module(f"rpn{level}", DepthwiseRPN(adjust_channels, hidden, num_anchors))
-        self.cls_weight = nn.Parameter(torch.ones(len(in_channels)))
-        self.loc_weight = nn.Parameter(torch.ones(len(in_channels)))
+        self.weighted = bool(weighted)
+        if self.weighted:
+            self.cls_weight = nn.Parameter(torch.ones(len(in_channels)))
+            self.loc_weight = nn.Parameter(torch.ones(len(in_channels)))
 
     def _check(self, features: Sequence[torch.Tensor]) -> None:
         if len(features) != len(self.levels):
@@ -115,6 +119,9 @@ class MultiLayerDepthwiseRPN(nn.Module):
         self._check(x_feats)
         outputs = [getattr(self, f"rpn{lv}")(k, getattr(self, f"adjust{lv}")(x))
                    for lv, k, x in zip(self.levels, kernels, x_feats)]
+        if not self.weighted:
+            return (sum(out[0] for out in outputs) / len(outputs),
+                    sum(out[1] for out in outputs) / len(outputs))
         cls_w = torch.softmax(self.cls_weight, dim=0)
         loc_w = torch.softmax(self.loc_weight, dim=0)
         cls = sum(w * out[0] for w, out in zip(cls_w, outputs))

@@ -95,7 +95,9 @@ class ATOM(BaseTracker):
         self.device = default_device(params.use_gpu, params.device)
         self.features = ATOMFeatures(params.network, params.output_layers, params.normalize_power,
                                      self.device, use_iou_net=params.use_iou_net,
-                                     winograd=params.winograd_convolutions)
+                                     winograd=params.winograd_convolutions,
+                                     architecture=params.net_architecture,
+                                     architecture_kwargs=params.net_architecture_kwargs)
         self.extractor = MultiResolutionExtractor([self.features])
         self.generator = torch.Generator()
         self.timings = defaultdict(float)

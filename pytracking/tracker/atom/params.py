@@ -6,7 +6,7 @@ they need; a misspelled name raises :class:`pytracking.utils.params.ParameterErr
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional
 
 from pytracking.utils.params import Params
 
@@ -28,6 +28,27 @@ def _default_augmentation() -> dict:
 class ATOMParams(Params):
     """All parameters of :class:`pytracking.tracker.atom.ATOM` (see the field comments)."""
 
+    #: Allowed values of the numeric parameters (checked when set; None stays allowed where the
+    #: type is Optional). Score thresholds have none: -1 / 100 switch a test off (default_vot).
+    RANGES: ClassVar[dict[str, str]] = {
+        "debug": ">= 0", "random_seed": ">= 0",
+        "normalize_power": "> 0",
+        "max_image_sample_size": "> 0", "min_image_sample_size": "> 0", "search_area_scale": "> 0",
+        "CG_iter": ">= 0", "init_CG_iter": ">= 0", "init_GN_iter": ">= 0",
+        "post_init_CG_iter": ">= 0", "CG_forgetting_rate": ">= 0",
+        "learning_rate": "[0, 1]", "init_samples_minimum_weight": "[0, 1]",
+        "output_sigma_factor": "> 0", "sample_memory_size": ">= 1", "train_skipping": ">= 1",
+        "compressed_dim": ">= 1", "filter_reg": ">= 0", "projection_reg": ">= 0",
+        "effective_search_area": "> 0", "score_upsample_factor": "> 0",
+        "augmentation_expansion_factor": "> 0", "random_shift_factor": ">= 0",
+        "target_neighborhood_scale": "> 0",
+        "displacement_scale": ">= 0", "hard_negative_learning_rate": "[0, 1]",
+        "hard_negative_CG_iter": ">= 0", "iounet_k": ">= 1", "num_init_random_boxes": ">= 0",
+        "box_jitter_pos": ">= 0", "box_jitter_sz": ">= 0", "maximal_aspect_ratio": ">= 1",
+        "box_refinement_iter": ">= 0", "box_refinement_step_length": ">= 0",
+        "box_refinement_step_decay": "> 0", "iou_feature_window_margin": ">= 0",
+    }
+
     # ---- general
     debug: int = 0
     use_gpu: bool = True                     # use CUDA when available
@@ -36,6 +57,11 @@ class ATOMParams(Params):
 
     # ---- network / features
     network: str = "atom_default.pth"        # file in the network_path setting, or absolute path
+    # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
+    # with this registered constructor ('module.function') and keyword arguments (None: such files
+    # are an error naming this parameter).
+    net_architecture: Optional[str] = "ltr.models.bbreg.atom.atom_resnet18"  # the published one
+    net_architecture_kwargs: Optional[dict] = None
     output_layers: tuple = ("layer3",)       # backbone layers of the classifier
     normalize_power: Optional[float] = 2.0   # per-sample feature normalisation (None: off)
     use_iou_net: bool = True

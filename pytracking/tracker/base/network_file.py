@@ -11,6 +11,8 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from ltr.admin.loading import load_network
+from ltr.models.siam.published import published_model
+from ltr.models.siam.published_loading import load_published
 from pytracking.evaluation.environment import env_settings
 
 logger = logging.getLogger(__name__)
@@ -38,11 +40,15 @@ def network_from_params(params, tracker: str, required: Sequence[str], net_class
     holds the names already warned about)."""
     if params.net is not None:
         return params.net
+    if getattr(params, "published_model", None):
+        return published_network(params, tracker)
     reason = "params.network_path is None"
     if params.network_path:
         path, reason = resolve_network_file(params.network_path)
         if path is not None:
-            net, _ = load_network(path)
+            net, _ = load_network(path, architecture=getattr(params, "net_architecture", None),
+                                  architecture_kwargs=getattr(params, "net_architecture_kwargs",
+                                                              None))
             missing = [m for m in required if not hasattr(net, m)]
             if missing:
                 raise TypeError(f"The network in {path} (params.network_path) is a "
@@ -56,3 +62,22 @@ def network_from_params(params, tracker: str, required: Sequence[str], net_class
                        "network_path in the parameter file or train one with '%s'.", tracker,
                        reason, random_description, train_command)
     return random_network()
+
+
+def published_network(params, tracker: str) -> torch.nn.Module:
+    """The model of ``params.published_model`` with the weights of the published file
+    ``params.network_path``; a missing file is an error naming the setting and the file."""
+    entry = published_model(params.published_model)
+    if not params.network_path:
+        raise FileNotFoundError(f"{tracker}: params.network_path is not set; it must name the "
+                                f"{entry.project} file of {params.published_model} "
+                                f"({entry.file_name})")
+    path, reason = resolve_network_file(params.network_path)
+    if path is None:
+        raise FileNotFoundError(
+            f"{tracker}: the {entry.project} weight file of {params.published_model} "
+            f"(params.network_path = {params.network_path!r}) was not found: "
+            f"{reason.rstrip('.')}. Put the published file there (the folder is the network_path "
+            f"setting of pytracking/evaluation/local.py) or set params.network_path to its "
+            f"absolute path.")
+    return load_published(params.published_model, path)

@@ -13,8 +13,10 @@ from pytracking.tracker.base.basetracker import BaseTracker
 
 class SiameseTracker(BaseTracker):
     """Base of the Siamese trackers. Subclasses set :attr:`params_class` and implement
-    :meth:`get_network`; their parameters provide ``validate()``, ``use_gpu``, ``normalize_mean``
-    and ``normalize_std``."""
+    :meth:`get_network`; their parameters provide ``validate()``, ``use_gpu``, ``normalize_mean``,
+    ``normalize_std``, ``pixel_max`` (the network's value of white: 1.0, or 255.0 for the
+    published models that take raw pixels) and ``channel_order`` ("RGB", or "BGR" for networks
+    trained on OpenCV frames)."""
 
     params_class: type = object
 
@@ -43,5 +45,7 @@ class SiameseTracker(BaseTracker):
         x = torch.from_numpy(np.ascontiguousarray(crops)).to(self.device)
         if x.dim() == 3:
             x = x.unsqueeze(0)
-        x = x.permute(0, 3, 1, 2).float().div_(255.0)
+        x = x.permute(0, 3, 1, 2).float().div_(255.0 / self.params.pixel_max)
+        if self.params.channel_order == "BGR":
+            x = x.flip(1)
         return (x - self._mean) / self._std

@@ -6,6 +6,8 @@ from typing import Any, Optional
 
 from pytracking.utils.params import Params
 
+CONVENTIONS = ("pytracking", "siamfc-pytorch")
+
 
 @dataclasses.dataclass
 class SiamFCParams(Params):
@@ -17,12 +19,26 @@ class SiamFCParams(Params):
     does not exist the tracker warns once and uses a randomly initialised
     ``siamfc_alexnet(width=net_width)`` seeded with ``random_init_seed`` — tracking then runs, but
     is not meaningful.
+
+    Published weights: ``published_model`` (a name of ``ltr.models.siam.published.PUBLISHED``,
+    e.g. ``siamfc_alexnet_e50``) makes ``network_path`` that project's file, converted on
+    loading; a missing file is then an error (no random fallback). ``convention``
+    "siamfc-pytorch" runs that project's tracker procedure (integer crops, OpenCV bicubic
+    upsampling, raw-score scale choice, no size or position limits; see
+    ``pytracking.tracker.siamfc.siamfc``) instead of this project's ("pytracking").
+    ``pixel_max`` (1.0 or 255.0) and ``channel_order`` ("RGB"/"BGR") describe the network input,
+    with ``normalize_mean`` / ``normalize_std`` applied after scaling to ``pixel_max``.
     """
 
     debug: int = 0
     use_gpu: bool = True
     network_path: Optional[str] = "siamfc_default.pth"
     net: Optional[Any] = None
+    # Weight files that store only weights ({'net': state dict} or a bare state dict) are built
+    # with this registered constructor ('module.function') and keyword arguments (None: such files
+    # are an error naming this parameter).
+    net_architecture: Optional[str] = None   # e.g. 'ltr.models.siam.siamfc.siamfc_alexnet'
+    net_architecture_kwargs: Optional[dict] = None
     random_init_seed: int = 0
     net_width: float = 1.0
     exemplar_sz: int = 127
@@ -39,6 +55,10 @@ class SiamFCParams(Params):
     min_target_size: float = 4.0
     normalize_mean: tuple = (0.485, 0.456, 0.406)
     normalize_std: tuple = (0.229, 0.224, 0.225)
+    pixel_max: float = 1.0
+    channel_order: str = "RGB"
+    published_model: Optional[str] = None
+    convention: str = "pytracking"
 
     def validate(self) -> None:
         """Raise ValueError naming the first parameter with an impossible value."""
@@ -55,6 +75,9 @@ class SiamFCParams(Params):
             ("min_target_size", self.min_target_size > 0, "> 0"),
             ("context_amount", self.context_amount >= 0, ">= 0"),
             ("instance_sz", self.instance_sz > self.exemplar_sz > 0, "> exemplar_sz > 0"),
+            ("pixel_max", self.pixel_max in (1.0, 255.0), "1.0 or 255.0"),
+            ("channel_order", self.channel_order in ("RGB", "BGR"), '"RGB" or "BGR"'),
+            ("convention", self.convention in CONVENTIONS, f"one of {CONVENTIONS}"),
         ]
         for name, ok, expected in checks:
             if not ok:

@@ -7,6 +7,9 @@ cell u of the ``score_sz`` (17) map looks at the search sub-window displaced by
 bicubic interpolation (half-pixel centres), so upsampled index i sits at score coordinate
 ``(i + 0.5) / k - 0.5`` and at displacement ``(i - (k * score_sz - 1) / 2) * total_stride / k``
 crop pixels, i.e. that times ``s / instance_sz`` image pixels.
+
+With ``params.convention`` "siamfc-pytorch" the tracker follows that project's procedure instead
+(:mod:`pytracking.tracker.siamfc.published`), so that its weights give its boxes.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ltr.models.siam import cosine_window
 from pytracking.tracker.base.siamese import SiameseTracker
 from pytracking.tracker.siamfc.network import get_network
 from pytracking.tracker.siamfc.params import SiamFCParams
+from pytracking.tracker.siamfc.published import SiamFCPytorchState
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,10 @@ class SiamFC(SiameseTracker):
 
     params_class = SiamFCParams
 
+    def __init__(self, params: SiamFCParams) -> None:
+        super().__init__(params)
+        self.published: SiamFCPytorchState | None = None
+
     def get_network(self) -> torch.nn.Module:
         return get_network(self.params)
 
@@ -37,6 +45,12 @@ class SiamFC(SiameseTracker):
     def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:
         p = self.params
         self._set_up_network()
+        if p.convention == "siamfc-pytorch":
+            self.published = SiamFCPytorchState(p, image, box)
+            with torch.no_grad():
+                self.z_feat = self.net.template(self._to_tensor(self.published.exemplar(image)))
+            return {}
+        self.published = None
         self.center = np.array(box_center(box), dtype=np.float64)        # (cx, cy)
         self.size = np.array([box[2], box[3]], dtype=np.float64)          # (w, h)
         s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
@@ -83,8 +97,24 @@ class SiamFC(SiameseTracker):
         disp = np.array([col - center, row - center]) * self.total_stride / p.response_upsample
         return disp, float(weighted[row, col])
 
+    def _track_published(self, image: np.ndarray) -> dict:
+        """One frame of siamfc-pytorch's procedure."""
+        crops = self.published.search(image)
+        with torch.no_grad():
+            responses = self.net.score(self.z_feat, self.net.search(self._to_tensor(crops)))
+        box, peak, scale_id = self.published.update(responses[:, 0].float().cpu().numpy(),
+                                                    self.total_stride)
+        out = {"target_bbox": box, "max_score": peak}
+        if self.params.debug > 0:
+            logger.debug("frame %d: scale index %d, peak %.6g", self.frame_num, scale_id, peak)
+        if self.params.debug >= 1 or self.debug_sink.enabled(1):
+            out["score_map"] = torch.from_numpy(self.published.last_response).float()
+        return out
+
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
+        if self.published is not None:
+            return self._track_published(image)
         sides = self.s_x * self.scales
         up = self._scores(image, sides)
         best = self._choose_scale(up)

@@ -12,6 +12,10 @@ clamped to ``[min_target_size, image size]`` and the box moved into the image
 
 Geometry: anchors live in search-crop pixels relative to the crop centre
 (:mod:`ltr.models.siam.anchors`); a crop offset d is ``d * s_x / instance_sz`` image pixels.
+
+With ``params.convention`` "pysot" or "dasiamrpn" the crops, the window and the clamping are those
+of the published trackers (:mod:`pytracking.tracker.siamrpn.published`), so that their weights
+give their boxes.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from pytracking.tracker.base.siamese import SiameseTracker
 from pytracking.tracker.siamrpn.network import get_network
 from pytracking.tracker.siamrpn.params import SiamRPNParams
 from pytracking.tracker.siamrpn.penalty import scale_aspect_penalty
+from pytracking.tracker.siamrpn.published import (PublishedGeometry, anchor_origin_shift,
+                                                  published_window)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +61,8 @@ class SiamRPN(SiameseTracker):
         super().__init__(params)
         self.anchors: Optional[np.ndarray] = None
         self.window: Optional[np.ndarray] = None
+        self.geometry: Optional[PublishedGeometry] = None
+        self.instance_sz = params.instance_sz
 
     def get_network(self) -> torch.nn.Module:
         return get_network(self.params)
@@ -75,6 +83,10 @@ class SiamRPN(SiameseTracker):
         p = self.params
         self.anchors = generate_anchors(score_size, self.total_stride, p.anchor_base_size,
                                         p.anchor_scales, p.anchor_ratios).double().numpy()
+        self.anchors[:, :2] += anchor_origin_shift(score_size, self.total_stride, p.anchor_origin)
+        if self.geometry is not None:
+            self.window = published_window(score_size, p.num_anchors)
+            return
         window = cosine_window(score_size, normalize=False).double().numpy().reshape(-1)
         self.window = np.tile(window, p.num_anchors)
 
@@ -85,17 +97,37 @@ class SiamRPN(SiameseTracker):
         self.anchors, self.window = None, None  # built on the first frame, for the output size
         self.center = np.array(box_center(box), dtype=np.float64)        # (cx, cy)
         self.size = np.array([box[2], box[3]], dtype=np.float64)          # (w, h)
-        s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
-        exemplar = crop_square(image, tuple(self.center), s_z, p.exemplar_sz, mean_colour(image))
+        self.instance_sz = p.instance_sz
+        if p.convention == "pytracking":
+            self.geometry = None
+            s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
+            exemplar = crop_square(image, tuple(self.center), s_z, p.exemplar_sz,
+                                   mean_colour(image))
+        else:
+            self.geometry = PublishedGeometry(p.convention, p.round_half, p.context_amount,
+                                              p.exemplar_sz)
+            area_ratio = self.size[0] * self.size[1] / float(image.shape[0] * image.shape[1])
+            if p.adaptive_instance_sz and area_ratio < p.small_target_area_ratio:
+                self.instance_sz = p.small_target_instance_sz
+            exemplar = self.geometry.exemplar(image, self.center, self.size)
         with torch.no_grad():
             self.kernels = self.net.template(self._to_tensor(exemplar))
         return {}
 
-    def _proposals(self, image: np.ndarray, s_x: float) -> tuple[np.ndarray, np.ndarray, int]:
-        """(foreground probability ``A``, decoded boxes ``A x 4`` [cx, cy, w, h] in crop pixels
-        relative to the crop centre, score-map side) of the search crop of side ``s_x``."""
+    def _search_crop(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        """(search crop, crop pixels per image pixel) around the current target."""
         p = self.params
+        if self.geometry is not None:
+            return self.geometry.search(image, self.center, self.size, self.instance_sz)
+        s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
+        s_x = s_z * p.instance_sz / p.exemplar_sz
         crop = crop_square(image, tuple(self.center), s_x, p.instance_sz, mean_colour(image))
+        return crop, p.instance_sz / s_x
+
+    def _proposals(self, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """(foreground probability ``A``, decoded boxes ``A x 4`` [cx, cy, w, h] in crop pixels
+        relative to the crop centre, score-map side) of a search crop."""
+        p = self.params
         with torch.no_grad():
             cls, reg = self.net.rpn(self.kernels, self.net.search(self._to_tensor(crop)))
         if cls.shape[-1] != cls.shape[-2] or cls.shape[1] != 2 * p.num_anchors:
@@ -110,10 +142,8 @@ class SiamRPN(SiameseTracker):
 
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
-        s_z = exemplar_side(self.size[0], self.size[1], p.context_amount)
-        s_x = s_z * p.instance_sz / p.exemplar_sz
-        scale = p.instance_sz / s_x                       # crop pixels per image pixel
-        score, boxes, score_size = self._proposals(image, s_x)
+        crop, scale = self._search_crop(image)            # scale: crop pixels per image pixel
+        score, boxes, score_size = self._proposals(crop)
 
         penalty = scale_aspect_penalty(boxes[:, 2:], self.size * scale, p.penalty_k)
         penalised = penalty * score
@@ -123,9 +153,10 @@ class SiamRPN(SiameseTracker):
         rate = p.lr * penalty[best] * score[best]
         previous_center = self.center.copy()
 
-        self.center, self.size = clamp_to_image(self.center + box[:2],
-                                                self.size * (1 - rate) + box[2:] * rate,
-                                                image.shape[:2], p.min_target_size)
+        clamp = clamp_to_image if self.geometry is None else self.geometry.clamp
+        self.center, self.size = clamp(self.center + box[:2],
+                                       self.size * (1 - rate) + box[2:] * rate,
+                                       image.shape[:2], p.min_target_size)
         out = {"target_bbox": [float(self.center[0] - 0.5 * self.size[0]),
                                float(self.center[1] - 0.5 * self.size[1]),
                                float(self.size[0]), float(self.size[1])],
