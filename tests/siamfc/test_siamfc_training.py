@@ -107,3 +107,35 @@ def test_paper_setting_names_the_missing_got10k_path(monkeypatch):
     monkeypatch.setenv("LTR_GOT10K_DIR", "")
     with pytest.raises(FileNotFoundError, match="got10k_dir"):
         siamfc.build(Settings())
+
+
+def test_success_auc_closed_form():
+    from ltr.train_settings.siam._heldout_tracking import success_auc
+
+    gt = np.array([[0, 0, 10, 10]] * 5, float)
+    assert success_auc(gt, gt) == pytest.approx(20 / 21)  # IoU 1 > every threshold but 1
+    # frames 2..5 shifted by 5 px: IoU 50/150 = 1/3, above the thresholds 0 .. 0.3 (7 of 21)
+    shifted = gt + [5, 0, 0, 0]
+    shifted[0] = gt[0]  # the first frame is the given box and does not count
+    assert success_auc(shifted, gt) == pytest.approx(7 / 21)
+    far = gt + [50, 50, 0, 0]
+    assert success_auc(far, gt) == 0.0
+
+
+@pytest.mark.slow
+def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTR_WORKSPACE_DIR", str(tmp_path / "ws"))
+    settings = Settings()
+    siamfc_synthetic.configure(settings)
+    settings.synthetic_image_size = (160, 120)
+    settings.heldout_sequences, settings.heldout_frames = 2, 12
+
+    class _Trainer:  # what heldout_check reads of a trainer: the trained network
+        class actor:
+            net = common.siamfc_alexnet(width=settings.net_width)
+
+    trained, untrained = siamfc_synthetic.heldout_check(settings, _Trainer())
+    assert 0.0 <= trained <= 1.0 and 0.0 <= untrained <= 1.0
+    assert settings.heldout_auc == {"trained": trained, "untrained": untrained}
+    folders = list((tmp_path / "ws" / "synthetic").iterdir())
+    assert [f.name for f in folders] == ["heldout_otb_2x12_160x120_seed1000"]

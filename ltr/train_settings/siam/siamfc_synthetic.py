@@ -3,13 +3,22 @@ trains in minutes on a CPU. The GOT-10k-layout synthetic set is generated on fir
 ``<workspace_dir>/synthetic/siamfc_got10k_<sequences>x<frames>_<width>x<height>_seed<seed>``.
 
     python ltr/run_training.py siam siamfc_synthetic
+
+The last ``synthetic_val_sequences`` videos are held out for a 'val' loader (the val loss every
+epoch). At the end, the held-out check tracks 3 new synthetic sequences (another seed) with the
+trained network and with an untrained one and prints both tracking AUCs (``heldout_*`` fields).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
+from ltr.admin import multigpu
 from ltr.admin.settings import Settings
+from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._heldout_tracking import heldout_sequences, mean_auc
 from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
                                                     set_defaults, split_held_out)
 
@@ -32,7 +41,7 @@ INSTANT = {
 #: pairs every epoch, no gradients).
 SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
              "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
-             "val_samples_per_epoch": 48}
+             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
 
 
 def configure(settings: Settings) -> None:
@@ -55,6 +64,34 @@ def build(settings: Settings) -> LTRTrainer:
     return build_trainer(settings, [train], [1], val_datasets=val)
 
 
+def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float]:
+    """Tracking AUC of the trained network and of an untrained one (same architecture, seed 0)
+    on ``heldout_sequences`` new synthetic sequences of ``heldout_frames`` frames (another seed
+    than the training videos); printed and recorded as ``settings.heldout_auc``."""
+    from pytracking.tracker.siamfc import SiamFC
+    from pytracking.tracker.siamfc.params import SiamFCParams
+
+    sequences = heldout_sequences(settings.env.workspace_dir, seed=1000 + settings.synthetic_seed,
+                                  num_sequences=settings.heldout_sequences,
+                                  num_frames=settings.heldout_frames,
+                                  image_size=tuple(settings.synthetic_image_size))
+    net = trainer.actor.net.module if hasattr(trainer.actor.net, "module") else trainer.actor.net
+    net = net.eval().cpu()
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        untrained = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups).eval()
+    aucs = tuple(mean_auc(lambda n=n: SiamFC(SiamFCParams(net=n, use_gpu=False,
+                                                           net_width=settings.net_width)),
+                          sequences) for n in (net, untrained))
+    settings.add_field("heldout_auc", {"trained": aucs[0], "untrained": aucs[1]})
+    print(f"Held-out check: tracking AUC on {len(sequences)} new synthetic sequences: trained "
+          f"{aucs[0]:.3f}, untrained {aucs[1]:.3f}", flush=True)
+    return aucs
+
+
 def run(settings: Settings) -> None:
     configure(settings)
-    build(settings).train(settings.num_epochs, load_latest=True, fail_safe=True)
+    trainer = build(settings)
+    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
+    if multigpu.is_main_process():
+        heldout_check(settings, trainer)
