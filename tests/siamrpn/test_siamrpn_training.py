@@ -8,6 +8,7 @@ from ltr.admin.settings import Settings
 from ltr.run_training import available_train_settings
 from ltr.train_settings.siam import _siamrpn_common as common
 from ltr.train_settings.siam import siamrpn_synthetic
+from ltr.train_settings.siam._siamrpn_common import build_net
 from pytracking.tracker.siamrpn import SiamRPN
 from pytracking.tracker.siamrpn.params import SiamRPNParams
 
@@ -162,3 +163,20 @@ def test_no_dataset_path_is_an_error_naming_the_settings(monkeypatch):
         monkeypatch.setenv(f"LTR_{name}_DIR", "")
     with pytest.raises(FileNotFoundError, match="got10k_dir"):
         siamrpn.build(Settings())
+
+
+@pytest.mark.slow
+def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTR_WORKSPACE_DIR", str(tmp_path / "ws"))
+    settings = Settings()
+    siamrpn_synthetic.configure(settings)
+    settings.synthetic_image_size = (160, 120)
+    settings.heldout_sequences, settings.heldout_frames = 2, 12
+
+    class _Trainer:  # what heldout_check reads of a trainer: the trained network
+        class actor:
+            net = build_net(settings)
+
+    trained, untrained = siamrpn_synthetic.heldout_check(settings, _Trainer())
+    assert 0.0 <= trained <= 1.0 and 0.0 <= untrained <= 1.0
+    assert settings.heldout_auc == {"trained": trained, "untrained": untrained}

@@ -52,3 +52,26 @@ def mean_auc(make_tracker: Callable[[], object], sequences) -> float:
         gt = np.asarray(seq.ground_truth_rect, np.float64)
         aucs.append(success_auc(track(make_tracker(), seq.frames, gt[0]), gt))
     return float(np.mean(aucs))
+
+
+def trained_vs_untrained(settings, trained: torch.nn.Module, untrained: torch.nn.Module,
+                         make_tracker: Callable[[torch.nn.Module], object]) -> tuple[float, float]:
+    """Mean tracking AUC of ``make_tracker(net)`` with the trained and the untrained network on
+    ``settings.heldout_sequences`` new synthetic sequences of ``settings.heldout_frames`` frames
+    (seed 1000 + ``synthetic_seed``: not the training videos); printed and recorded as
+    ``settings.heldout_auc``."""
+    sequences = heldout_sequences(settings.env.workspace_dir, seed=1000 + settings.synthetic_seed,
+                                  num_sequences=settings.heldout_sequences,
+                                  num_frames=settings.heldout_frames,
+                                  image_size=tuple(settings.synthetic_image_size))
+    aucs = tuple(mean_auc(lambda n=net: make_tracker(n), sequences)
+                 for net in (trained.eval().cpu(), untrained.eval().cpu()))
+    settings.add_field("heldout_auc", {"trained": aucs[0], "untrained": aucs[1]})
+    print(f"Held-out check: tracking AUC on {len(sequences)} new synthetic sequences: trained "
+          f"{aucs[0]:.3f}, untrained {aucs[1]:.3f}", flush=True)
+    return aucs
+
+
+def unwrapped(net: torch.nn.Module) -> torch.nn.Module:
+    """The network inside a (Distributed)DataParallel wrapper, or ``net``."""
+    return net.module if hasattr(net, "module") else net

@@ -18,7 +18,7 @@ from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._heldout_tracking import heldout_sequences, mean_auc
+from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained, unwrapped
 from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
                                                     set_defaults, split_held_out)
 
@@ -66,27 +66,16 @@ def build(settings: Settings) -> LTRTrainer:
 
 def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float]:
     """Tracking AUC of the trained network and of an untrained one (same architecture, seed 0)
-    on ``heldout_sequences`` new synthetic sequences of ``heldout_frames`` frames (another seed
-    than the training videos); printed and recorded as ``settings.heldout_auc``."""
+    on new synthetic sequences (see :func:`trained_vs_untrained`)."""
     from pytracking.tracker.siamfc import SiamFC
     from pytracking.tracker.siamfc.params import SiamFCParams
 
-    sequences = heldout_sequences(settings.env.workspace_dir, seed=1000 + settings.synthetic_seed,
-                                  num_sequences=settings.heldout_sequences,
-                                  num_frames=settings.heldout_frames,
-                                  image_size=tuple(settings.synthetic_image_size))
-    net = trainer.actor.net.module if hasattr(trainer.actor.net, "module") else trainer.actor.net
-    net = net.eval().cpu()
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        untrained = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups).eval()
-    aucs = tuple(mean_auc(lambda n=n: SiamFC(SiamFCParams(net=n, use_gpu=False,
-                                                           net_width=settings.net_width)),
-                          sequences) for n in (net, untrained))
-    settings.add_field("heldout_auc", {"trained": aucs[0], "untrained": aucs[1]})
-    print(f"Held-out check: tracking AUC on {len(sequences)} new synthetic sequences: trained "
-          f"{aucs[0]:.3f}, untrained {aucs[1]:.3f}", flush=True)
-    return aucs
+        untrained = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups)
+    return trained_vs_untrained(
+        settings, unwrapped(trainer.actor.net), untrained,
+        lambda net: SiamFC(SiamFCParams(net=net, use_gpu=False, net_width=settings.net_width)))
 
 
 def run(settings: Settings) -> None:
