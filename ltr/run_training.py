@@ -16,13 +16,16 @@ prints, logs progress and writes checkpoints and tensorboard files.
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import importlib
+import importlib.util
 import logging
 import os
 import pkgutil
 import random
+import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +33,7 @@ import torch
 
 import ltr.train_settings
 from ltr.admin import multigpu
+from ltr.admin.cli import UnknownNameError, UserError, add_verbose_argument, run_main
 from ltr.admin.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -56,12 +60,56 @@ def import_train_settings(train_module: str, train_name: str):
         if exc.name is None or not name.startswith(exc.name):
             raise  # the settings module exists but one of its own imports is missing
         available = available_train_settings()
-        raise SystemExit(f"No training settings '{train_module} {train_name}' ({name}). "
-                         f"Available: {', '.join(available) if available else 'none'}") from None
+        close = difflib.get_close_matches(f"{train_module} {train_name}", available, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise UnknownNameError(
+            f"No training settings '{train_module} {train_name}' ({name}).{hint} Available: "
+            f"{', '.join(available) if available else 'none'} (run_training.py --help describes "
+            "them)") from None
     if not callable(getattr(module, "run", None)):
-        raise SystemExit(f"Training settings module {name} ({module.__file__}) defines no "
-                         f"run(settings) function")
+        raise UserError(f"Training settings module {name} ({module.__file__}) defines no "
+                        f"run(settings) function")
     return module
+
+
+def describe_train_settings() -> list[tuple[str, str]]:
+    """('<module> <name>', one-line description) of every training setting, from the first
+    sentence of each module's docstring (read without importing the module)."""
+    rows = []
+    for pair in available_train_settings():
+        module, name = pair.split()
+        spec = importlib.util.find_spec(f"ltr.train_settings.{module}.{name}")
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is not None and origin.is_file():
+            doc = ast.get_docstring(ast.parse(origin.read_text())) or ""
+        else:
+            doc = ""
+        first = " ".join(doc.split("\n\n")[0].split())
+        first = re.split(r":\s|(?<=[a-z)])\.\s|;\s", first)[0].rstrip(" .:")
+        if len(first) > 72:
+            first = first[:71].rsplit(" ", 1)[0] + " ..."
+        rows.append((pair, first))
+    return rows
+
+
+def help_epilog() -> str:
+    """The training settings with their descriptions, then examples."""
+    rows = describe_train_settings()
+    width = max((len(pair) for pair, _ in rows), default=0)
+    listing = "\n".join(f"  {pair.ljust(width)}  {text}" for pair, text in rows)
+    return (f"training settings (<train_module> <train_name>; *_synthetic ones need no datasets):\n"
+            f"{listing}\n\n" + EXAMPLES)
+
+
+EXAMPLES = """examples:
+  python ltr/run_training.py bbreg atom_synthetic         # instant: synthetic videos, a CPU, minutes
+  python ltr/run_training.py siam siamfc_synthetic --seed 1 num_epochs=2
+  python ltr/run_training.py bbreg atom_synthetic epochs=1 train_iterations=10 batch_size=4
+  python ltr/run_training.py bbreg atom                   # the published setting: needs the datasets
+  torchrun --nproc_per_node=2 ltr/run_training.py bbreg atom
+  python -m ltr.admin.environment                         # where dataset and output paths are set
+Checkpoints go to <workspace_dir>/checkpoints/ltr/<module>/<name>/, tensorboard files to
+<tensorboard_dir> (paths of the ltr settings file)."""
 
 
 def git_commit() -> str:
@@ -99,15 +147,33 @@ def start_process_group(dist_backend: str | None = None
     launch = multigpu.launcher_environment()
     if launch is None:
         if dist_backend is not None:
-            raise SystemExit("--dist_backend is only used under a distributed launcher (torchrun "
+            raise UserError("--dist_backend is only used under a distributed launcher (torchrun "
                              "sets RANK, WORLD_SIZE and LOCAL_RANK)")
         return None, None
     return launch, multigpu.init_distributed(launch, dist_backend)
 
 
+def parse_overrides(items: list[str] | None) -> dict[str, object]:
+    """``['num_epochs=2', 'learning_rate=1e-4', 'description=demo']`` -> a dict of Python values
+    (numbers, booleans, tuples, lists, None; anything else is kept as a string)."""
+    overrides: dict[str, object] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise UserError(f"Override '{item}' is not key=value with a setting name as key, "
+                            "e.g. num_epochs=2")
+        try:
+            overrides[key] = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            overrides[key] = text.strip()
+    return overrides
+
+
 def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, seed: int | None,
                   launch: multigpu.LauncherEnvironment | None = None,
-                  backend: str | None = None, visdom: tuple[str, int] | None = None) -> Settings:
+                  backend: str | None = None, visdom: tuple[str, int] | None = None,
+                  overrides: dict[str, object] | None = None) -> Settings:
     """The Settings of a run before its train-settings module adds its own fields."""
     settings = Settings()
     settings.module_name = train_module
@@ -128,12 +194,15 @@ def make_settings(train_module: str, train_name: str, cudnn_benchmark: bool, see
     if visdom is not None:
         settings.use_visdom = True
         settings.visdom_server, settings.visdom_port = visdom
+    if overrides:
+        settings.set_overrides(overrides)
     return settings
 
 
 def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = True,
                  seed: int | None = None, dist_backend: str | None = None,
-                 visdom: tuple[str, int] | None = None) -> None:
+                 visdom: tuple[str, int] | None = None,
+                 overrides: dict[str, object] | None = None) -> None:
     """Build the settings and run ``ltr.train_settings.<train_module>.<train_name>.run``
     (in a process group when a distributed launcher started this process)."""
     import cv2
@@ -144,7 +213,7 @@ def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = Tru
     launch, backend = start_process_group(dist_backend)
     try:
         settings = make_settings(train_module, train_name, cudnn_benchmark, seed, launch, backend,
-                                 visdom)
+                                 visdom, overrides)
         set_seed(settings.process_seed)
         if multigpu.is_main_process():
             print(f"Training: {train_module} {train_name}"
@@ -157,9 +226,16 @@ def run_training(train_module: str, train_name: str, cudnn_benchmark: bool = Tru
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run a training script in ltr/train_settings.")
+    parser = argparse.ArgumentParser(
+        prog="run_training.py", description="Train a network with a training setting of "
+                                            "ltr/train_settings/<train_module>/<train_name>.py.",
+        epilog=help_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("train_module", help="training module, e.g. bbreg")
     parser.add_argument("train_name", help="training settings in that module, e.g. atom")
+    parser.add_argument("overrides", nargs="*", metavar="key=value",
+                        help="replace a setting of the module, e.g. num_epochs=1 batch_size=4 "
+                             "(bbreg atom_synthetic: also its InstantConfig fields, e.g. "
+                             "train_iterations=10); a name the run does not use is an error")
     parser.add_argument("--cudnn_benchmark", action=argparse.BooleanOptionalAction, default=True,
                         help="set torch.backends.cudnn.benchmark (default: on)")
     parser.add_argument("--seed", type=int, default=None,
@@ -177,11 +253,13 @@ def main(argv: list[str] | None = None) -> None:
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="logging level (processes other than rank 0 log warnings and "
                              "errors only)")
-    args = parser.parse_args(argv)
+    add_verbose_argument(parser)
+    args = parser.parse_intermixed_args(argv)
+    overrides = parse_overrides(args.overrides)
     try:
         launch = multigpu.launcher_environment()
     except ValueError as exc:
-        raise SystemExit(str(exc)) from None
+        raise UserError(str(exc)) from None
     level = args.log_level
     if launch is not None and launch.rank != 0 and logging.getLevelName(level) < logging.WARNING:
         level = "WARNING"
@@ -190,8 +268,8 @@ def main(argv: list[str] | None = None) -> None:
                         format=f"%(asctime)s {prefix}%(name)s %(levelname)s: %(message)s")
     run_training(args.train_module, args.train_name, args.cudnn_benchmark, args.seed,
                  args.dist_backend,
-                 (args.visdom_server, args.visdom_port) if args.use_visdom else None)
+                 (args.visdom_server, args.visdom_port) if args.use_visdom else None, overrides)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_main(main)

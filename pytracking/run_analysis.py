@@ -2,7 +2,7 @@
 
 Examples:
     python pytracking/run_analysis.py --trackers atom:default --dataset otb
-    python pytracking/run_analysis.py --trackers atom:default dimp:dimp50:0-4 --dataset lasot --plot
+    python pytracking/run_analysis.py --trackers atom:default siamfc:default:0-4 --dataset lasot --plot
     python pytracking/run_analysis.py --trackers atom:default --runs 0-4 --dataset otb --convention got10k-otb
     python pytracking/run_analysis.py --trackers siamfc:default:1=before siamfc:default:2=after --dataset otb
     python pytracking/run_analysis.py --trackers atom:default:0-2 --dataset got10k_val --convention got10k-val
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
+from ltr.admin.cli import report_user_error, run_main
 from pytracking.analysis import evaluate, parse_runs, parse_tracker_spec
 from pytracking.analysis.conventions import ALIASES, CONVENTIONS
 from pytracking.evaluation.datasets import DATASETS
@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--report-name", default=None,
                         help="sub-folder of result_plot_path for outputs (default: the dataset name)")
     parser.add_argument("--no-cache", action="store_true", help="recompute the curves even if cached")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log progress; on an error, show the traceback as well")
     return parser
 
 
@@ -73,9 +74,8 @@ def main(argv: list[str] | None = None) -> int:
                            exclude_invalid_frames=False if args.include_invalid_frames else None,
                            skip_missing=args.skip_missing,
                            report_name=args.report_name or "+".join(args.dataset), use_cache=not args.no_cache)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, KeyError, FileNotFoundError) as exc:  # bad specs, names, missing files
+        return report_user_error(exc, verbose=args.verbose)
     print(results.format_table())
     if args.per_sequence:
         print(results.sequence_table().to_string(index=False, float_format="{:.2f}".format))
@@ -88,4 +88,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

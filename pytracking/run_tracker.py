@@ -22,12 +22,14 @@ steps). --save_video / --save_frames write <results dir>/<sequence>_vis.mp4 / <s
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
-import sys
 
 from pytracking.evaluation.datasets import DATASETS, load_dataset
+from ltr.admin.cli import UnknownNameError, add_verbose_argument, run_main
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker
+from pytracking.utils.params import ParameterError
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 
 
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="number of worker processes (0: run in this process)")
     parser.add_argument("--rerun", action="store_true",
                         help="run sequences again even if their results exist")
+    add_verbose_argument(parser)
     add_visualization_arguments(parser)
     return parser
 
@@ -58,8 +61,18 @@ def select_sequences(sequences, wanted):
     if not wanted:
         return sequences
     chosen = []
+    names = [seq.name for seq in sequences]
     for item in wanted:
-        chosen.append(sequences[int(item)] if item.isdigit() else sequences[item])
+        if item.isdigit() and int(item) < len(names):
+            chosen.append(sequences[int(item)])
+        elif item in names:
+            chosen.append(sequences[names.index(item)])
+        else:
+            close = difflib.get_close_matches(item, names, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+            raise UnknownNameError(f"--sequence {item}: no such sequence (name, or index below "
+                                   f"{len(names)}) in this dataset.{hint} Sequences: {shown}")
     return type(sequences)(chosen)
 
 
@@ -68,7 +81,12 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     visualization = visualization_options(args)
     tracker = Tracker(args.tracker_name, args.tracker_param, args.runid)
-    tracker.get_parameters(args.overrides)  # fail early on a misspelled override
+    try:
+        tracker.get_parameters(args.overrides)  # fail early on a misspelled override
+    except ParameterError as exc:
+        raise ParameterError(f"{exc} (overrides are key=value with a parameter name of "
+                             f"pytracking/parameter/{args.tracker_name}/{args.tracker_param}.py)"
+                             ) from exc
     sequences = select_sequences(load_dataset(args.dataset).get_sequence_list(), args.sequence)
     records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
                           threads=args.threads, skip_existing=not args.rerun,
@@ -82,4 +100,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

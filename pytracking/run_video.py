@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
+from ltr.admin.cli import add_verbose_argument, run_main
 from pytracking.evaluation.running import frames_per_second
 from pytracking.evaluation.tracker import Tracker, source_name
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="frame rate of the annotated video for a folder of frames (default 25)")
     parser.add_argument("--debug", type=int, default=None,
                         help="debug level (0: off; >= 1 adds the score-map inset to the video)")
+    add_verbose_argument(parser)
     add_visualization_arguments(parser, saving=False)
     return parser
 
@@ -66,4 +67,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -4,11 +4,13 @@ Run as ``python -m ltr.admin.env_report``.
 """
 from __future__ import annotations
 
+import argparse
 import platform
 import sys
 
 import torch
 
+from ltr.admin.cli import add_verbose_argument, run_main
 from ltr.admin.env_file import EnvSettings
 from ltr.admin.environment import env_settings as ltr_env_settings
 from pytracking.evaluation.environment import env_settings as pytracking_env_settings
@@ -67,9 +69,16 @@ def report() -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: "list[str] | None" = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ltr.admin.env_report",
+        description="Print what this installation can use: Python, torch and CUDA, the image "
+                    "loader, the PrRoIPool kernels and the ltr / pytracking path settings.")
+    add_verbose_argument(parser)
+    parser.parse_args(argv)
     print(report())
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -19,10 +19,11 @@ used to read the ``env`` of checkpoints written by the original project.
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import torch
 
+from ltr.admin.cli import UnknownNameError
 from ltr.admin.environment import env_settings
 from ltr.admin.pickled_state import validated_state
 from ltr.admin.value_range import check_range
@@ -86,7 +87,50 @@ class Settings:
         for name, value in DEFAULTS.items():
             object.__setattr__(self, name, value)
 
+    def set_overrides(self, overrides: Mapping[str, Any]) -> None:
+        """Values given on the command line (``key=value``): they win over what the train-settings
+        module sets. :meth:`check_overrides` (called when the trainer is built) rejects a name
+        that the module neither set nor took with :meth:`take_overrides`."""
+        object.__setattr__(self, "_overrides", dict(overrides))
+        object.__setattr__(self, "_overrides_used", set())
+        for name, value in overrides.items():
+            object.__setattr__(self, name, value)
+
+    def take_overrides(self, names: Iterable[str]) -> dict[str, Any]:
+        """The command-line overrides among ``names`` (e.g. the fields of a module's own config
+        dataclass), marked as used."""
+        overrides = self.__dict__.get("_overrides") or {}
+        taken = {name: overrides[name] for name in names if name in overrides}
+        if taken:
+            self.__dict__.setdefault("_overrides_used", set()).update(taken)
+        return taken
+
+    def check_overrides(self) -> None:
+        """:class:`UnknownNameError` for command-line overrides that name no setting of the run."""
+        overrides = self.__dict__.get("_overrides") or {}
+        if not overrides:
+            return
+        used = self.__dict__.get("_overrides_used", set())
+        unknown = sorted(set(overrides) - used - set(DEFAULTS))
+        if unknown:
+            known = sorted(n for n in self.__dict__
+                           if not n.startswith("_") and n != "env" and n not in unknown)
+            close = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
+            hints = "".join(f" Did you mean '{c[0]}' for '{n}'?" for n, c in close.items() if c)
+            raise UnknownNameError(
+                f"Unknown training setting{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)} for {self.module_name} {self.script_name}.{hints} Its "
+                f"settings: {', '.join(known)}")
+
+    def _overridden(self, name: str, value: Any) -> Any:
+        overrides = self.__dict__.get("_overrides")
+        if overrides and name in overrides:
+            self.__dict__.setdefault("_overrides_used", set()).add(name)
+            return overrides[name]
+        return value
+
     def __setattr__(self, name: str, value: Any) -> None:
+        value = self._overridden(name, value)
         if name not in self.__dict__ and name not in DEFAULTS:
             close = difflib.get_close_matches(name, DEFAULTS, n=1, cutoff=_NEAR_MISS_CUTOFF)
             if close:
@@ -100,6 +144,7 @@ class Settings:
 
     def add_field(self, name: str, value: Any) -> None:
         """Set a field without the misspelling check (ranges are still checked)."""
+        value = self._overridden(name, value)
         if name in RANGES:
             check_range(value, RANGES[name], f"Training setting '{name}'")
         object.__setattr__(self, name, value)
@@ -123,14 +168,16 @@ class Settings:
 
     def fields(self) -> dict[str, Any]:
         """All fields and their values (env included)."""
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def report(self) -> str:
         """Human-readable listing of every field; the environment paths come last."""
-        items = {k: v for k, v in self.__dict__.items() if k != "env"}
+        items = {k: v for k, v in self.__dict__.items() if k != "env" and not k.startswith("_")}
         width = max((len(k) for k in items), default=0)
         rows = ["Training settings:"]
         rows += [f"  {k.ljust(width)}  {v!r}" for k, v in items.items()]
+        if self.__dict__.get("_overrides"):
+            rows.append(f"  (from the command line: {self.__dict__['_overrides']!r})")
         env = self.__dict__.get("env")
         if hasattr(env, "report"):
             rows.append(env.report())
@@ -141,6 +188,7 @@ class Settings:
     # -------------------------------------------------------------- pickling
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        state.pop("_overrides_used", None)  # bookkeeping of this process (the overrides stay)
         env = state.get("env")
         if env is not None and not isinstance(env, EnvironmentRecord):
             state["env"] = EnvironmentRecord(_environment_values(env))

@@ -1,4 +1,5 @@
-"""Per-epoch tensorboard scalars of a training run, one event folder per loader."""
+"""Tensorboard scalars of a training run (per epoch, and per iteration for training loaders), one
+event folder per loader."""
 from __future__ import annotations
 
 import os
@@ -39,6 +40,15 @@ class TensorboardWriter:
                 if history and getattr(val, "has_new_data", True):
                     self.writer[loader_name].add_scalar(var_name, history[ind], epoch)
             self.writer[loader_name].flush()
+
+    def write_iteration(self, loader_name: str, step: int, scalars: Mapping[str, float]) -> None:
+        """Per-iteration scalars (losses, learning rates, samples/s) as ``Iteration/<name>`` at
+        global iteration ``step`` (1-based over the whole run)."""
+        writer = self.writer.get(loader_name)
+        if writer is None:
+            return
+        for name, value in scalars.items():
+            writer.add_scalar(f"Iteration/{name}", float(value), step)
 
     def close(self) -> None:
         for writer in self.writer.values():

@@ -72,6 +72,8 @@ class BaseTrainer(ABC):
         self.lr_scheduler = lr_scheduler
         self.loaders = list(loaders)
         self.settings = settings
+        if hasattr(settings, "check_overrides"):
+            settings.check_overrides()  # command-line key=value names: all used by now
         self.epoch = 0
         self.stats: dict = {}
         self.device = default_device(settings)

@@ -40,7 +40,9 @@ class LTRTrainer(BaseTrainer):
     Stats are running averages per loader (``self.stats[loader.name][stat name]``); a progress line
     (FPS, averages) is logged every ``settings.print_interval`` iterations; at the end of every
     epoch the epoch averages and learning rates go to tensorboard
-    (``<tensorboard_dir>/<project_path>/<loader name>``).
+    (``<tensorboard_dir>/<project_path>/<loader name>``), and for training loaders every
+    iteration's losses, learning rates and samples/s as ``Iteration/<name>`` at the global
+    iteration number.
 
     ``self.timing[loader name]`` holds, for the latest pass over a loader, the number of
     iterations, the total seconds and the seconds spent waiting for the loader's next batch.
@@ -125,7 +127,11 @@ class LTRTrainer(BaseTrainer):
                 batch_size = batch_size_of(data, stack_dim)
                 self._update_stats(stats, batch_size, loader)
                 self._print_stats(i, num_batches, loader, batch_size)
-                previous_end = time.perf_counter()
+                now = time.perf_counter()
+                if training and self.tensorboard_writer is not None:
+                    self._write_iteration(loader.name, (self.epoch - 1) * num_batches + i, stats,
+                                          batch_size / max(now - previous_end, 1e-9))
+                previous_end = now
         self.timing[loader.name] = {"iterations": iterations,
                                     "seconds": time.perf_counter() - start,
                                     "data_seconds": data_seconds}
@@ -186,6 +192,15 @@ class LTRTrainer(BaseTrainer):
             meter.sum, meter.count = totals[2 * k], int(round(totals[2 * k + 1]))
             if meter.count > 0:
                 meter.avg = meter.sum / meter.count
+
+    def _write_iteration(self, loader_name: str, step: int, stats: Mapping[str, float],
+                         samples_per_second: float) -> None:
+        """This iteration's losses, learning rates and samples/s (data loading included)."""
+        scalars = {name: value for name, value in stats.items()}
+        for group, param_group in enumerate(self.optimizer.param_groups):
+            scalars[f"LearningRate/group{group}"] = param_group["lr"]
+        scalars["samples_per_second"] = samples_per_second
+        self.tensorboard_writer.write_iteration(loader_name, step, scalars)
 
     def _write_tensorboard(self) -> None:
         if self.epoch == 1:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ltr.admin.cli import UnknownNameError
 from pytracking.evaluation.data import BaseDataset, Sequence, SequenceList
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ def load_dataset(name: str, **kwargs: Any) -> BaseDataset:
     if info is None:
         close = difflib.get_close_matches(name, DATASETS, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"Unknown dataset '{name}'.{hint} Known datasets: {', '.join(DATASETS)}")
+        raise UnknownNameError(f"Unknown dataset '{name}'.{hint} Known datasets: "
+                               f"{', '.join(DATASETS)}")
     cls = getattr(importlib.import_module(info.module), info.class_name)
     return cls(**{**info.kwargs, **kwargs})
 

@@ -54,4 +54,6 @@ def create_default_local_file() -> bool:
 
 
 if __name__ == "__main__":
-    SPEC.print_report()
+    from ltr.admin.cli import environment_main, run_main
+
+    run_main(lambda argv: environment_main(SPEC, "pytracking.evaluation.environment", argv))

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Optional, Sequence as Seq
 import cv2
 import numpy as np
 
+from ltr.admin.cli import InputFileError, UnknownNameError
 from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
 from pytracking.tracker.base import BaseTracker
@@ -42,7 +43,7 @@ def _import_named(package: str, name: str, what: str, exclude: tuple = ()):
         available = [m for m in _submodules(package) if m not in exclude]
         close = difflib.get_close_matches(name, available, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"Unknown {what} '{name}'.{hint} Available: "
+        raise UnknownNameError(f"Unknown {what} '{name}'.{hint} Available: "
                          f"{', '.join(available) or '(none)'}") from None
 
 
@@ -170,7 +171,8 @@ class Tracker:
         else:
             capture = cv2.VideoCapture(str(video_path))
             if not capture.isOpened():
-                raise OSError(f"Video file {video_path} cannot be opened")
+                raise InputFileError(f"Video file {video_path} cannot be opened (not a video "
+                                     "OpenCV can read, or no such file)")
             fps = capture.get(cv2.CAP_PROP_FPS) or fps or 25.0
             frames = _video_frames(capture)
         params = self.get_parameters(overrides)
@@ -202,7 +204,7 @@ class Tracker:
             if saver is not None:
                 saver.close()
         if not boxes:
-            raise OSError(f"Video file {video_path} has no readable frames")
+            raise InputFileError(f"Video file {video_path} has no readable frames")
         output = SequenceOutput(np.asarray(boxes), np.asarray(times))
         if save_results:
             write_sequence_result(self.results_dir, f"video_{stem}", output.target_bbox,

@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from ltr.admin.cli import add_verbose_argument, report_user_error, run_main
 from pytracking.analysis.trackers import parse_runs
 from pytracking.evaluation.results import PathLike, format_boxes, format_times, write_text_atomic
 from pytracking.util_scripts.pack_got10k_results import got10k_entries
@@ -87,25 +87,25 @@ def export_results(tracker_name: str, parameter_name: str, layout: str, out_dir:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n", 2)[2],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tracker_name")
-    parser.add_argument("parameter_name")
-    parser.add_argument("--layout", choices=LAYOUTS, required=True)
+    parser.add_argument("tracker_name", help="tracker whose results are exported, e.g. atom")
+    parser.add_argument("parameter_name", help="its parameter setting, e.g. default")
+    parser.add_argument("--layout", choices=LAYOUTS, required=True, help="the toolkit layout to write")
     parser.add_argument("--out", required=True, help="folder that receives <label>/")
     parser.add_argument("--runs", default="none", help="run id(s): one for otb, up to 3 for got10k (default: the "
                                                        "un-numbered run)")
     parser.add_argument("--label", default=None, help="tracker folder name (default: <tracker>_<param>)")
     parser.add_argument("--sequences", nargs="+", default=None, help="only these sequences (default: all results)")
+    add_verbose_argument(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         target = export_results(args.tracker_name, args.parameter_name, args.layout, args.out,
                                 parse_runs(args.runs), args.label, args.sequences)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, FileNotFoundError) as exc:  # bad names or runs, missing results
+        return report_user_error(exc, verbose=args.verbose)
     print(f"wrote {target}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from pytracking.analysis.trackers import parse_runs
+from ltr.admin.cli import run_main
 from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import ResultFileError, format_boxes, format_times
 from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
@@ -67,7 +67,8 @@ def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequenc
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Pack GOT-10k test results for the evaluation server.")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default="none", help="run ids to pack as _001.._003, e.g. 0-2 (default: the "
                                                        "un-numbered run)")
     return run_packing_cli(parser, "got10k_test", lambda args, sequences: pack_got10k_results(
@@ -75,4 +76,4 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

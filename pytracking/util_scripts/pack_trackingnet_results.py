@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
+from ltr.admin.cli import run_main
 from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import format_boxes
 from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
@@ -39,11 +39,12 @@ def pack_trackingnet_results(tracker_name: str, parameter_name: str, run_id: Opt
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Pack TrackingNet test results for the evaluation server.")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-id", type=int, default=None, help="run id to pack (default: the un-numbered run)")
     return run_packing_cli(parser, "trackingnet", lambda args, sequences: pack_trackingnet_results(
         args.tracker_name, args.parameter_name, args.run_id, args.output_name, sequences), argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

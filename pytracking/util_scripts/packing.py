@@ -3,7 +3,6 @@ atomically (:mod:`ltr.admin.atomic_file`)."""
 from __future__ import annotations
 
 import argparse
-import sys
 import zipfile
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -11,7 +10,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from ltr.admin.atomic_file import atomic_open
-
+from ltr.admin.cli import add_verbose_argument, report_user_error
 from pytracking.evaluation.results import (PathLike, ResultFileError, read_boxes, read_times, result_file, time_file,
                                            tracker_results_dir)
 
@@ -58,12 +57,13 @@ def run_packing_cli(parser: argparse.ArgumentParser, dataset: str,
     """Common command line of the packers: tracker and parameter names, ``--output-name`` and
     ``--from-results`` (otherwise the sequences of ``dataset``); ``pack(args, sequences)`` writes
     the zip. Errors are printed and give exit code 2."""
-    parser.add_argument("tracker_name")
-    parser.add_argument("parameter_name")
+    parser.add_argument("tracker_name", help="tracker whose results are packed, e.g. atom")
+    parser.add_argument("parameter_name", help="its parameter setting, e.g. default")
     parser.add_argument("--output-name", default=None, help="zip name (default: <tracker>_<param>)")
     parser.add_argument("--from-results", action="store_true",
                         help=f"pack every <name>.txt in the results folder (default: the sequences of "
                              f"the {dataset} dataset, which must be configured)")
+    add_verbose_argument(parser)
     args = parser.parse_args(argv)
     try:
         sequences = None
@@ -71,8 +71,7 @@ def run_packing_cli(parser: argparse.ArgumentParser, dataset: str,
             from pytracking.evaluation.datasets import get_dataset
             sequences = get_dataset(dataset).names()
         path = pack(args, sequences)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, FileNotFoundError) as exc:  # bad names or runs, missing results
+        return report_user_error(exc, verbose=args.verbose)
     print(f"wrote {path}")
     return 0

@@ -1,5 +1,7 @@
 """Saved visualizations of a tracking run: an MP4 video and/or one PNG per frame (no display needed).
 
+The video is H.264 (:mod:`pytracking.utils.video_writer`), so it plays in web browsers.
+
 A :class:`FrameSaver` is a runner frame callback (``saver(frame_index, image, output_dict)``). Each
 frame is drawn by :func:`pytracking.utils.visualization.render.render_frame`: ground truth in red
 (when known), the predicted box in green and, at debug level >= 1 when the tracker's output has a
@@ -15,6 +17,7 @@ from typing import Any, Optional
 import cv2
 import numpy as np
 
+from pytracking.utils.video_writer import H264Writer
 from pytracking.utils.visualization.render import render_frame
 
 logger = logging.getLogger(__name__)
@@ -34,7 +37,7 @@ def frames_dir_for(results_dir: Path, sequence_name: str) -> Path:
 
 
 class FrameSaver:
-    """Writes rendered frames to ``video_path`` (MP4) and/or ``frames_dir`` (PNG per frame).
+    """Writes rendered frames to ``video_path`` (H.264 MP4) and/or ``frames_dir`` (PNG per frame).
 
     ``ground_truth`` is ``N x 4`` (rows beyond it or non-finite rows are not drawn). Video frames
     keep the size of the first frame (later frames of another size are scaled to it).
@@ -52,8 +55,7 @@ class FrameSaver:
         self.fps = float(fps)
         self.debug_level = int(debug_level)
         self.ground_truth = None if ground_truth is None else np.asarray(ground_truth, np.float64)
-        self._writer: Optional[cv2.VideoWriter] = None
-        self._size: Optional[tuple[int, int]] = None
+        self._writer: Optional[H264Writer] = None
         self.frames_written = 0
 
     def render(self, frame_index: int, image: np.ndarray, output: dict) -> np.ndarray:
@@ -68,33 +70,22 @@ class FrameSaver:
 
     def __call__(self, frame_index: int, image: np.ndarray, output: dict) -> None:
         frame = self.render(frame_index, image, output)
-        bgr = np.ascontiguousarray(frame[:, :, ::-1])
         if self.frames_dir is not None:
             self.frames_dir.mkdir(parents=True, exist_ok=True)
             path = self.frames_dir / f"{frame_index + 1:05d}.png"
-            if not cv2.imwrite(str(path), bgr):
+            if not cv2.imwrite(str(path), np.ascontiguousarray(frame[:, :, ::-1])):
                 raise OSError(f"Cannot write visualization frame {path}")
         if self.video_path is not None:
-            self._write_video(bgr)
+            if self._writer is None:
+                self._writer = H264Writer(self.video_path, self.fps,
+                                          (frame.shape[1], frame.shape[0]))
+            self._writer.write(frame)
         self.frames_written += 1
-
-    def _write_video(self, bgr: np.ndarray) -> None:
-        if self._writer is None:
-            self.video_path.parent.mkdir(parents=True, exist_ok=True)
-            self._size = (bgr.shape[1], bgr.shape[0])
-            self._writer = cv2.VideoWriter(str(self.video_path), cv2.VideoWriter_fourcc(*"mp4v"),
-                                           self.fps, self._size)
-            if not self._writer.isOpened():
-                self._writer = None
-                raise OSError(f"Cannot open visualization video {self.video_path} for writing")
-        if (bgr.shape[1], bgr.shape[0]) != self._size:
-            bgr = cv2.resize(bgr, self._size, interpolation=cv2.INTER_AREA)
-        self._writer.write(bgr)
 
     def close(self) -> None:
         """Finish the video file (safe to call more than once)."""
         if self._writer is not None:
-            self._writer.release()
+            self._writer.close()
             self._writer = None
             logger.info("Wrote %d frames to %s", self.frames_written, self.video_path)
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -15,6 +16,7 @@ from ltr.admin.loading import torch_load_legacy
 from ltr.models.backbone.resnet import resnet18
 from ltr.run_training import make_settings, set_seed
 from ltr.train_settings.bbreg import atom_synthetic
+from pytracking.libs import TensorDict
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = dict(num_sequences=6, num_val_sequences=2, num_frames=24, image_size=(128, 96),
@@ -121,3 +123,47 @@ def test_checkpoint_of_the_instant_run_loads_weights_only(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask  # readable like any saved file
     assert state["settings"].instant_config["output_sz"] == 96
     assert state["net_type"] == "ATOMnet" and state["epoch"] == 1
+
+
+class _IoUEcho(torch.nn.Module):
+    """Predicts ``a * true IoU + b`` of each proposal (it reads the true IoU from a side table)."""
+
+    def __init__(self, a, b):
+        super().__init__()
+        self.a, self.b = a, b
+        self.table = {}
+
+    def forward(self, train_images, test_images, train_anno, test_proposals):
+        return self.a * self.table[id(test_proposals)] + self.b
+
+
+def _batches(net, n=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(n):
+        proposals = torch.rand(1, 2, 16, 4, generator=g)
+        iou = torch.rand(1, 2, 16, generator=g)
+        net.table[id(proposals)] = iou
+        out.append(TensorDict(train_images=torch.zeros(1, 2, 3, 8, 8),
+                              test_images=torch.zeros(1, 2, 3, 8, 8),
+                              train_anno=torch.zeros(1, 2, 4), test_proposals=proposals,
+                              proposal_iou=iou))
+    return out
+
+
+def test_heldout_iou_correlation():
+    from ltr.train_settings.bbreg._heldout import iou_prediction_correlation, pearson
+
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    assert pearson(x, 3 * x - 1) == pytest.approx(1.0)
+    assert pearson(x, -x) == pytest.approx(-1.0)
+    assert pearson(x, [1.0, 0.0, 0.0, 1.0]) == pytest.approx(0.0)
+    assert np.isnan(pearson(x, np.full(4, 0.6)))  # a constant prediction: undefined
+    assert pearson([1.0, 2.0, 3.0], [1.0, 3.0, 2.0]) == pytest.approx(0.5, abs=1e-12)  # 1/sqrt(2*2)
+    net = _IoUEcho(0.5, 0.1)
+    net.train()
+    r, count = iou_prediction_correlation(net, _batches(net))
+    assert r == pytest.approx(1.0) and count == 3 * 2 * 16 and net.training  # mode restored
+    flat = _IoUEcho(-2.0, 0.0)
+    r, _ = iou_prediction_correlation(flat, _batches(flat), max_batches=1)
+    assert r == pytest.approx(-1.0)

@@ -124,6 +124,17 @@ def test_training_reduces_loss_and_evaluates(workspace):
     val_events = EventAccumulator(str(ws / "tb" / "ltr" / "test" / "run" / "val"))
     val_events.Reload()
     assert [e.step for e in val_events.Scalars("Loss/total")] == [2, 4]
+    # every training iteration: its loss (4 equal batches per epoch average to the epoch's
+    # value), the learning rate it used and its samples/s; nothing per iteration for val
+    it_losses = events.Scalars("Iteration/Loss/total")
+    assert [e.step for e in it_losses] == list(range(1, 21))
+    per_epoch = [sum(e.value for e in it_losses[4 * k:4 * k + 4]) / 4 for k in range(5)]
+    assert per_epoch == pytest.approx(history, rel=1e-5)
+    it_lrs = [e.value for e in events.Scalars("Iteration/LearningRate/group0")]
+    assert it_lrs == pytest.approx([0.1] * 8 + [0.05] * 8 + [0.025] * 4)
+    speeds = events.Scalars("Iteration/samples_per_second")
+    assert len(speeds) == 20 and all(e.value > 0 for e in speeds)
+    assert not any(tag.startswith("Iteration/") for tag in val_events.Tags()["scalars"])
 
 
 def test_checkpoint_contents_and_load_network(workspace):

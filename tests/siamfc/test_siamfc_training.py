@@ -23,6 +23,7 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path):
     settings.synthetic_sequences = 6
     settings.synthetic_frames = 30
     settings.synthetic_image_size = (160, 120)
+    settings.val_samples_per_epoch = 8  # 2 held-out batches per epoch
     settings.use_gpu = False
     trainer = siamfc_synthetic.build(settings)
     trainer.train(2, fail_safe=False)
@@ -30,6 +31,14 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path):
     losses = trainer.stats["train"]["Loss/total"].history
     assert len(losses) == 2
     assert losses[1] < losses[0] - 0.05, losses  # mean of the last 5 iterations vs the first 5
+    # the held-out check: a 'val' loader on the last 2 of the 6 sequences, every epoch
+    train_loader, val_loader = trainer.loaders
+    assert (train_loader.name, val_loader.name, val_loader.training) == ("train", "val", False)
+    train_seqs = set(train_loader.dataset.datasets[0].sequence_list)
+    val_seqs = set(val_loader.dataset.datasets[0].sequence_list)
+    assert len(train_seqs) == 4 and len(val_seqs) == 2 and not train_seqs & val_seqs
+    val_losses = trainer.stats["val"]["Loss/total"].history
+    assert len(val_losses) == 2 and all(np.isfinite(val_losses))
 
     checkpoint = (tmp_path / "workspace" / "checkpoints" / "ltr" / "siam" / "siamfc_synthetic_test"
                   / "SiamFCNet_ep0002.pth.tar")
@@ -98,3 +107,35 @@ def test_paper_setting_names_the_missing_got10k_path(monkeypatch):
     monkeypatch.setenv("LTR_GOT10K_DIR", "")
     with pytest.raises(FileNotFoundError, match="got10k_dir"):
         siamfc.build(Settings())
+
+
+def test_success_auc_closed_form():
+    from ltr.train_settings.siam._heldout_tracking import success_auc
+
+    gt = np.array([[0, 0, 10, 10]] * 5, float)
+    assert success_auc(gt, gt) == pytest.approx(20 / 21)  # IoU 1 > every threshold but 1
+    # frames 2..5 shifted by 5 px: IoU 50/150 = 1/3, above the thresholds 0 .. 0.3 (7 of 21)
+    shifted = gt + [5, 0, 0, 0]
+    shifted[0] = gt[0]  # the first frame is the given box and does not count
+    assert success_auc(shifted, gt) == pytest.approx(7 / 21)
+    far = gt + [50, 50, 0, 0]
+    assert success_auc(far, gt) == 0.0
+
+
+@pytest.mark.slow
+def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTR_WORKSPACE_DIR", str(tmp_path / "ws"))
+    settings = Settings()
+    siamfc_synthetic.configure(settings)
+    settings.synthetic_image_size = (160, 120)
+    settings.heldout_sequences, settings.heldout_frames = 2, 12
+
+    class _Trainer:  # what heldout_check reads of a trainer: the trained network
+        class actor:
+            net = common.siamfc_alexnet(width=settings.net_width)
+
+    trained, untrained = siamfc_synthetic.heldout_check(settings, _Trainer())
+    assert 0.0 <= trained <= 1.0 and 0.0 <= untrained <= 1.0
+    assert settings.heldout_auc == {"trained": trained, "untrained": untrained}
+    folders = list((tmp_path / "ws" / "synthetic").iterdir())
+    assert [f.name for f in folders] == ["heldout_otb_2x12_160x120_seed1000"]

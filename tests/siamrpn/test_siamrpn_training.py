@@ -8,6 +8,7 @@ from ltr.admin.settings import Settings
 from ltr.run_training import available_train_settings
 from ltr.train_settings.siam import _siamrpn_common as common
 from ltr.train_settings.siam import siamrpn_synthetic
+from ltr.train_settings.siam._siamrpn_common import build_net
 from pytracking.tracker.siamrpn import SiamRPN
 from pytracking.tracker.siamrpn.params import SiamRPNParams
 
@@ -28,6 +29,7 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path, model):
     settings.synthetic_sequences = 6
     settings.synthetic_frames = 30
     settings.synthetic_image_size = (160, 120)
+    settings.val_samples_per_epoch = 8  # 2 held-out batches per epoch
     settings.use_gpu = False
     trainer = siamrpn_synthetic.build(settings)
     trainer.train(settings.num_epochs, fail_safe=False)
@@ -35,6 +37,14 @@ def test_instant_setting_loss_decreases_and_checkpoint_tracks(tmp_path, model):
     losses = trainer.stats["train"]["Loss/total"].history  # mean of each epoch (6 iterations)
     assert len(losses) == 3 and np.isfinite(losses).all()
     assert losses[-1] < losses[0] - 0.05, losses
+    # the held-out check: a 'val' loader on the last 2 of the 6 sequences, every epoch
+    train_loader, val_loader = trainer.loaders
+    assert (val_loader.name, val_loader.training) == ("val", False)
+    train_seqs = set(train_loader.dataset.datasets[0].sequence_list)
+    val_seqs = set(val_loader.dataset.datasets[0].sequence_list)
+    assert len(train_seqs) == 4 and len(val_seqs) == 2 and not train_seqs & val_seqs
+    val_losses = trainer.stats["val"]["Loss/total"].history
+    assert len(val_losses) == 3 and np.isfinite(val_losses).all()
 
     checkpoint = (tmp_path / "workspace" / "checkpoints" / "ltr" / "siam" / f"{model}_test"
                   / "SiamRPNNet_ep0003.pth.tar")
@@ -153,3 +163,20 @@ def test_no_dataset_path_is_an_error_naming_the_settings(monkeypatch):
         monkeypatch.setenv(f"LTR_{name}_DIR", "")
     with pytest.raises(FileNotFoundError, match="got10k_dir"):
         siamrpn.build(Settings())
+
+
+@pytest.mark.slow
+def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTR_WORKSPACE_DIR", str(tmp_path / "ws"))
+    settings = Settings()
+    siamrpn_synthetic.configure(settings)
+    settings.synthetic_image_size = (160, 120)
+    settings.heldout_sequences, settings.heldout_frames = 2, 12
+
+    class _Trainer:  # what heldout_check reads of a trainer: the trained network
+        class actor:
+            net = build_net(settings)
+
+    trained, untrained = siamrpn_synthetic.heldout_check(settings, _Trainer())
+    assert 0.0 <= trained <= 1.0 and 0.0 <= untrained <= 1.0
+    assert settings.heldout_auc == {"trained": trained, "untrained": untrained}

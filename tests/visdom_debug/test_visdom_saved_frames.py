@@ -167,3 +167,32 @@ def test_worker_processes_save_videos_too(probe_tracker, probe_sequence, results
 def test_bad_visualization_options_are_rejected(probe_tracker, argv, message, capsys):
     with pytest.raises(SystemExit, match=message):
         run_tracker.main(["visprobe", "default", *argv])
+
+
+def test_saved_videos_are_h264_that_browsers_play(tmp_path):
+    """H.264 High profile in yuv420p, frame rate and count as written, odd sizes padded to even."""
+    av = pytest.importorskip("av")
+    from pytracking.utils.video_writer import H264Writer
+
+    path = tmp_path / "odd.mp4"
+    frames = []
+    with H264Writer(path, fps=12.5, size=(33, 21)) as writer:
+        for i in range(6):
+            img = np.zeros((21, 33, 3), np.uint8)
+            img[:, : 5 * (i + 1)] = (200, 40, 160)  # a coloured band growing 5 px per frame
+            frames.append(img)
+            writer.write(img)
+        writer.write(np.zeros((42, 66, 3), np.uint8))  # another size: scaled to the first
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.codec_context.profile == "High"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert stream.average_rate == 12.5
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    assert len(decoded) == 7 and decoded[0].shape == (22, 34, 3)  # padded by one row and column
+    for i, img in enumerate(decoded[:6]):
+        band = np.flatnonzero(np.abs(img[10].astype(int) - (200, 40, 160)).max(axis=1) < 40)
+        assert band.min() == 0 and abs(band.max() + 1 - 5 * (i + 1)) <= 1, (i, band)
+    assert decoded[6].max() < 30
+    with pytest.raises(ValueError, match="closed"):
+        writer.write(frames[0])

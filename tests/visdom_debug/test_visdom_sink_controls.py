@@ -149,3 +149,82 @@ def test_a_lost_server_warns_once_and_stops_sending(caplog):
             client.info("info", {"frame": i})
     assert len(vis.calls) == 2 and not client.alive
     assert sum("stopped answering" in r.getMessage() for r in caplog.records) == 1
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_copies_of_one_press_count_once():
+    """visdom's page sends one press once per image pane (+1 from a focused text pane), all
+    addressed to the focused pane, milliseconds apart."""
+    from pytracking.utils.visualization.controls import PressFilter
+
+    clock = _Clock()
+    states = []
+    control = PlaybackControl(poll_interval=0.01, press_filter=PressFilter(window=0.2, clock=clock),
+                              status_listener=lambda state, frame: states.append((state, frame)))
+    space = {**SPACE, "target": "controls"}
+    right = {**RIGHT, "target": "frame"}
+    for _ in range(3):  # debug 2: frame + proposals image panes + the focused controls pane
+        control.handle_event(space)
+        clock.now += 0.002
+    assert control.paused and control.presses == 1 and states == [("paused", None)]
+    assert control.wait(frame=7, timeout=0.05) is False
+    assert states[-1] == ("paused", 7)  # the page shows where it stopped
+    clock.now += 1.0
+    for _ in range(2):
+        control.handle_event(right)
+        clock.now += 0.002
+    assert control.presses == 2 and states[-1] == ("stepping", 7)
+    assert control.wait(frame=8, timeout=0.05) is True  # exactly one frame passes ...
+    assert control.wait(frame=8, timeout=0.05) is False  # ... then it holds again
+    clock.now += 0.3  # a second press of the same key, later than the copy window: counts
+    control.handle_event(right)
+    assert control.presses == 3 and control.wait(timeout=0.05) is True
+    clock.now += 0.05  # same key but another focused pane: another press, not a copy
+    control.handle_event({**RIGHT, "target": "info"})
+    assert control.presses == 4 and control.wait(timeout=0.05) is True
+    clock.now += 1.0
+    control.handle_event(space)
+    assert not control.paused and states[-1] == ("running", 8)
+    control.finish()
+    assert states[-1] == ("finished", 8)
+
+
+def test_events_of_every_pane_reach_the_handler():
+    """The handler is registered on the panes the server has and on every pane created later
+    (visdom addresses a key press to whichever pane has the focus)."""
+
+    class _Vis(_RecordingVisAll):
+        def __init__(self):
+            super().__init__()
+            self.event_handlers = {}
+            self.use_socket = True
+
+        def get_window_data(self, env):
+            return '{"old_pane": {"type": "plot"}}'
+
+        def register_event_handler(self, handler, target):
+            self.event_handlers.setdefault(target, []).append(handler)
+
+        def clear_event_handlers(self, target):
+            self.event_handlers[target] = []
+
+    vis = _Vis()
+    client = VisdomClient(vis, "e")
+    client.text("controls", "help")
+    got = []
+    client.on_any_event(got.append)
+    client.image("frame", np.zeros((4, 4, 3), np.uint8))
+    client.heatmap("score_map", np.zeros((2, 2)))
+    assert {k for k, v in vis.event_handlers.items() if v} == {"old_pane", "controls", "frame",
+                                                               "score_map"}
+    assert all(len(v) == 1 for v in vis.event_handlers.values())  # once each
+    client.close()
+    client.image("later", np.zeros((4, 4, 3), np.uint8))
+    assert not any(vis.event_handlers.values())  # closed: nothing listens any more

@@ -30,6 +30,7 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 
+from ltr.admin.cli import MissingFileError
 from ltr.admin.env_file import SettingsPathError
 from ltr.admin.environment import env_settings
 
@@ -187,14 +188,14 @@ def pretrained_weight_file(arch: str) -> str:
     try:
         folder = env_settings().pretrained_networks
     except SettingsPathError as exc:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Pretrained {arch} weights ({' or '.join(names)}) are looked up in the folder of the "
             f"'pretrained_networks' setting, which is not usable: {exc}") from exc
     for name in names:
         path = os.path.join(folder, name)
         if os.path.isfile(path):
             return path
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"Pretrained {arch} weights not found: expected {' or '.join(names)} (torchvision's "
         f"ImageNet weights) in {folder} (the 'pretrained_networks' setting). Nothing is "
         f"downloaded; put the file there.")

@@ -16,11 +16,15 @@ pairs per step (global batch 64 N) and runs 1000 steps per epoch; set ``settings
 """
 from __future__ import annotations
 
+from ltr.admin.cli import require_paths
 from ltr.admin.settings import Settings
 from ltr.dataset import Got10k, Lasot, MSCOCOSeq, TrackingNet
 from ltr.models.bbreg import atom as atom_models
 from ltr.train_settings.bbreg._atom_common import (atom_loaders, atom_trainer, check_positive,
                                                    set_atom_geometry)
+
+INSTANT_ALTERNATIVE = ("python ltr/run_training.py bbreg atom_synthetic (synthetic videos made "
+                       "on the spot, trains on a CPU in minutes)")
 
 
 def run(settings: Settings) -> None:
@@ -42,7 +46,10 @@ def run(settings: Settings) -> None:
     check_positive(settings, "batch_size", "train_samples_per_epoch", "val_samples_per_epoch",
                    "num_epochs")
 
-    # Training and validation datasets
+    # Training and validation datasets (every missing path reported at once)
+    require_paths(settings.env, ["lasot_dir", "got10k_dir", "trackingnet_dir", "coco_dir",
+                                 "pretrained_networks"],
+                  alternative=INSTANT_ALTERNATIVE)
     lasot_train = Lasot(settings.env.lasot_dir, split="train")
     got10k_train = Got10k(settings.env.got10k_dir, split="vottrain")
     trackingnet_train = TrackingNet(settings.env.trackingnet_dir, set_ids=list(range(4)))

@@ -23,7 +23,7 @@ Smaller or larger runs (tests, benchmarks): call ``train(settings, config)`` wit
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from ltr.admin import multigpu
@@ -34,6 +34,7 @@ from ltr.models.backbone.resnet import pretrained_weight_file
 from ltr.models.bbreg import atom as atom_models
 from ltr.train_settings.bbreg._atom_common import (atom_loaders, atom_trainer, check_positive,
                                                    set_atom_geometry)
+from ltr.train_settings.bbreg._heldout import iou_prediction_correlation
 from ltr.trainers import LTRTrainer
 
 logger = logging.getLogger(__name__)
@@ -132,11 +133,24 @@ def build_trainer(settings: Settings, config: InstantConfig = DEFAULT_CONFIG) ->
 
 
 def train(settings: Settings, config: InstantConfig = DEFAULT_CONFIG) -> LTRTrainer:
-    """Build the trainer for ``config`` and train (resuming from this run's latest checkpoint)."""
+    """Build the trainer for ``config``, train (resuming from this run's latest checkpoint), then
+    report the held-out check: the Pearson correlation of predicted and true proposal IoUs on the
+    validation sequences (0 for a predictor that learned only the mean IoU)."""
     trainer = build_trainer(settings, config)
     trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
+    if multigpu.is_main_process():
+        val_loader = next(loader for loader in trainer.loaders if not loader.training)
+        net = trainer.actor.net.module if hasattr(trainer.actor.net, "module") else \
+            trainer.actor.net
+        r, count = iou_prediction_correlation(net, val_loader, trainer.device)
+        settings.add_field("heldout_iou_pearson", r)
+        print(f"Held-out check: predicted vs. true IoU of {count} proposals on the "
+              f"{config.num_val_sequences} validation sequences: Pearson r = {r:.3f}", flush=True)
     return trainer
 
 
 def run(settings: Settings) -> None:
-    train(settings, DEFAULT_CONFIG)
+    """Train with :data:`DEFAULT_CONFIG`, its fields replaced by the command line's ``key=value``
+    overrides (e.g. ``epochs=1 train_iterations=10``)."""
+    overrides = settings.take_overrides(f.name for f in fields(InstantConfig))
+    train(settings, replace(DEFAULT_CONFIG, **overrides))

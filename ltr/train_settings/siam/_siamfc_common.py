@@ -16,6 +16,7 @@ from ltr.actors.siam import SiamFCActor
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD, SiamFCProcessing
+from ltr.dataset import Got10k
 from ltr.models.siam import BalancedLogisticLoss, siamfc_alexnet
 from ltr.trainers import LTRTrainer
 
@@ -79,10 +80,12 @@ def build_processing(settings: Settings) -> SiamFCProcessing:
 
 
 def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                 name: str = "train", training: bool = True, seed: int | None = None) -> LTRLoader:
-    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched."""
+                 name: str = "train", training: bool = True, seed: int | None = None,
+                 samples_per_epoch: int | None = None) -> LTRLoader:
+    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched
+    (``samples_per_epoch`` pairs; default ``settings.samples_per_epoch``)."""
     pair_sampler = sampler.TrackingSampler(
-        datasets, p_datasets, samples_per_epoch=settings.samples_per_epoch,
+        datasets, p_datasets, samples_per_epoch=samples_per_epoch or settings.samples_per_epoch,
         max_gap=settings.max_gap, num_test_frames=1, num_train_frames=1,
         processing=build_processing(settings), frame_sample_mode="interval",
         seed=settings.sampler_seed)
@@ -102,13 +105,32 @@ def build_optimizer(settings: Settings, net: torch.nn.Module):
 
 
 def build_trainer(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                  loader_seed: int | None = None) -> LTRTrainer:
-    """Network, actor, loader, optimizer and trainer of a SiamFC training."""
+                  loader_seed: int | None = None,
+                  val_datasets: Sequence | None = None) -> LTRTrainer:
+    """Network, actor, loaders, optimizer and trainer of a SiamFC training. With
+    ``val_datasets`` (held-out sequences), a 'val' loader of ``settings.val_samples_per_epoch``
+    pairs runs every epoch without gradients (its loss is the held-out check)."""
     net = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups)
     actor = SiamFCActor(net=net, objective=BalancedLogisticLoss())
-    loader = build_loader(settings, datasets, p_datasets, seed=loader_seed)
+    loaders = [build_loader(settings, datasets, p_datasets, seed=loader_seed)]
+    if val_datasets:
+        loaders.append(build_loader(settings, val_datasets, None, name="val", training=False,
+                                    seed=loader_seed,
+                                    samples_per_epoch=settings.val_samples_per_epoch))
     optimizer, scheduler = build_optimizer(settings, net)
-    return LTRTrainer(actor, [loader], optimizer, settings, scheduler)
+    return LTRTrainer(actor, loaders, optimizer, settings, scheduler)
+
+
+def split_held_out(root: str, num_sequences: int, num_val: int) -> tuple[Got10k, list | None]:
+    """The GOT-10k-layout set at ``root`` as training sequences and, held out for validation,
+    the last ``num_val`` ones (``None`` when ``num_val`` is 0)."""
+    if num_val < 0 or num_sequences - num_val < 1:
+        raise ValueError(f"synthetic_val_sequences ({num_val}) must be between 0 and "
+                         f"synthetic_sequences - 1 ({num_sequences - 1})")
+    train = Got10k(root, seq_ids=list(range(num_sequences - num_val)))
+    val = [Got10k(root, seq_ids=list(range(num_sequences - num_val, num_sequences)))] \
+        if num_val else None
+    return train, val
 
 
 def ensure_synthetic_got10k(root: Path, num_sequences: int, num_frames: int, seed: int,

@@ -39,6 +39,7 @@ import ltr.models.siam.siamrpn as siamrpn_models
 import ltr.models.siam.siamrpn_resnet as siamrpn_resnet
 from ltr.actors.siamrpn import SiamRPNActor
 from ltr.admin import multigpu
+from ltr.admin.cli import MissingFileError
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD
@@ -180,10 +181,12 @@ def build_processing(settings: Settings) -> SiamRPNProcessing:
 
 
 def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                 name: str = "train", training: bool = True) -> LTRLoader:
-    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched."""
+                 name: str = "train", training: bool = True,
+                 samples_per_epoch: int | None = None) -> LTRLoader:
+    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched
+    (``samples_per_epoch`` pairs; default ``settings.samples_per_epoch``)."""
     pair_sampler = sampler.TrackingSampler(
-        datasets, p_datasets, samples_per_epoch=settings.samples_per_epoch,
+        datasets, p_datasets, samples_per_epoch=samples_per_epoch or settings.samples_per_epoch,
         max_gap=settings.max_gap, num_test_frames=1, num_train_frames=1,
         processing=build_processing(settings), frame_sample_mode="interval",
         seed=settings.sampler_seed)
@@ -193,16 +196,22 @@ def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[fl
 
 
 def build_trainer(settings: Settings, datasets: Sequence,
-                  p_datasets: Sequence[float] | None) -> LTRTrainer:
-    """Network, actor (RPN loss), loader, optimizer, schedule and trainer."""
+                  p_datasets: Sequence[float] | None,
+                  val_datasets: Sequence | None = None) -> LTRTrainer:
+    """Network, actor (RPN loss), loaders, optimizer, schedule and trainer. With ``val_datasets``
+    (held-out sequences), a 'val' loader of ``settings.val_samples_per_epoch`` pairs runs every
+    epoch without gradients (its loss is the held-out check)."""
     check_score_size(settings)
     net = build_net(settings)
     objective = RPNLoss(settings.cls_weight, settings.reg_weight, settings.cls_loss_mode,
                         settings.smooth_l1_beta)
     actor = SiamRPNActor(net=net, objective=objective)
-    loader = build_loader(settings, datasets, p_datasets)
+    loaders = [build_loader(settings, datasets, p_datasets)]
+    if val_datasets:
+        loaders.append(build_loader(settings, val_datasets, None, name="val", training=False,
+                                    samples_per_epoch=settings.val_samples_per_epoch))
     optimizer, scheduler = build_optimizer(settings, net)
-    return LTRTrainer(actor, [loader], optimizer, settings, scheduler)
+    return LTRTrainer(actor, loaders, optimizer, settings, scheduler)
 
 
 def available_datasets(settings: Settings,
@@ -217,9 +226,11 @@ def available_datasets(settings: Settings,
             logger.info("SiamRPN training: setting '%s' is not set; that dataset is not used", field)
     if not datasets:
         names = ", ".join(field for field, _ in candidates)
-        raise FileNotFoundError(f"SiamRPN training needs at least one dataset: set one of {names} "
-                                f"in ltr/admin/local.py (or the LTR_<NAME> environment variables, "
-                                f"e.g. LTR_GOT10K_DIR)")
+        raise MissingFileError(f"SiamRPN training needs at least one dataset: set one of {names} "
+                               f"in {settings.env.settings_file} (or the LTR_<NAME> "
+                               "environment variables, e.g. LTR_GOT10K_DIR). To try it without "
+                               "datasets: python ltr/run_training.py siam siamrpn_synthetic "
+                               "(synthetic videos made on the spot, trains on a CPU in minutes)")
     return datasets
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from ltr.admin.cli import require_paths
 from ltr.admin.settings import Settings
 from ltr.dataset import Got10k, ImagenetVID, Lasot, TrackingNet
 from ltr.trainers import LTRTrainer
@@ -25,6 +26,9 @@ OPTIONAL_DATASETS = (
 def training_datasets(settings: Settings) -> list:
     """GOT-10k (required: every sequence of the train folder's list.txt) and the optional video
     datasets whose path settings are set."""
+    require_paths(settings.env, ["got10k_dir"],
+                  alternative="python ltr/run_training.py siam siamfc_synthetic (synthetic videos "
+                              "made on the spot, trains on a CPU in minutes)")
     datasets = [Got10k(settings.env.got10k_dir)]
     for field, build in OPTIONAL_DATASETS:
         if settings.env.is_set(field):

@@ -3,15 +3,24 @@ trains in minutes on a CPU. The GOT-10k-layout synthetic set is generated on fir
 ``<workspace_dir>/synthetic/siamfc_got10k_<sequences>x<frames>_<width>x<height>_seed<seed>``.
 
     python ltr/run_training.py siam siamfc_synthetic
+
+The last ``synthetic_val_sequences`` videos are held out for a 'val' loader (the val loss every
+epoch). At the end, the held-out check tracks 3 new synthetic sequences (another seed) with the
+trained network and with an untrained one and prints both tracking AUCs (``heldout_*`` fields).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
+from ltr.admin import multigpu
 from ltr.admin.settings import Settings
-from ltr.dataset import Got10k
+from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._siamfc_common import build_trainer, ensure_synthetic_got10k, set_defaults
+from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained, unwrapped
+from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
+                                                    set_defaults, split_held_out)
 
 
 INSTANT = {
@@ -27,9 +36,12 @@ INSTANT = {
     "net_width": 0.25,
 }
 
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
+#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
+#: pairs every epoch, no gradients).
 SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144)}
+             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
+             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
 
 
 def configure(settings: Settings) -> None:
@@ -47,9 +59,28 @@ def build(settings: Settings) -> LTRTrainer:
     root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
     train_dir = ensure_synthetic_got10k(root, settings.synthetic_sequences, settings.synthetic_frames,
                                         settings.synthetic_seed, (width, height))
-    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
+                                settings.synthetic_val_sequences)
+    return build_trainer(settings, [train], [1], val_datasets=val)
+
+
+def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float]:
+    """Tracking AUC of the trained network and of an untrained one (same architecture, seed 0)
+    on new synthetic sequences (see :func:`trained_vs_untrained`)."""
+    from pytracking.tracker.siamfc import SiamFC
+    from pytracking.tracker.siamfc.params import SiamFCParams
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        untrained = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups)
+    return trained_vs_untrained(
+        settings, unwrapped(trainer.actor.net), untrained,
+        lambda net: SiamFC(SiamFCParams(net=net, use_gpu=False, net_width=settings.net_width)))
 
 
 def run(settings: Settings) -> None:
     configure(settings)
-    build(settings).train(settings.num_epochs, load_latest=True, fail_safe=True)
+    trainer = build(settings)
+    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
+    if multigpu.is_main_process():
+        heldout_check(settings, trainer)

@@ -7,14 +7,22 @@ a distributed run draw different pairs), else with 0. Set ``settings.model =
 'siamrpn_alexnet_dw'`` (after :func:`configure`) for the depth-wise head.
 
     python ltr/run_training.py siam siamrpn_synthetic
+
+The last ``synthetic_val_sequences`` videos are held out for a 'val' loader (the val loss every
+epoch). At the end, the held-out check tracks new synthetic sequences (another seed) with the
+trained network and with an untrained one and prints both tracking AUCs (``heldout_*`` fields).
 """
 from __future__ import annotations
 
+import torch
+
+from ltr.admin import multigpu
 from ltr.admin.settings import Settings
-from ltr.dataset import Got10k
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._siamrpn_common import (build_trainer, ensure_synthetic_data,
-                                                     set_defaults)
+from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained, unwrapped
+from ltr.train_settings.siam._siamfc_common import split_held_out
+from ltr.train_settings.siam._siamrpn_common import (build_net, build_trainer,
+                                                     ensure_synthetic_data, set_defaults)
 
 INSTANT = {
     "description": "SiamRPN, narrow AlexNet, synthetic videos (instant CPU training)",
@@ -32,9 +40,12 @@ INSTANT = {
     "net_hidden": 64,
 }
 
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`).
+#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
+#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
+#: pairs every epoch, no gradients).
 SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144)}
+             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
+             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
 
 
 def configure(settings: Settings) -> None:
@@ -51,9 +62,30 @@ def build(settings: Settings) -> LTRTrainer:
     train_dir = ensure_synthetic_data(settings, settings.synthetic_sequences,
                                       settings.synthetic_frames, settings.synthetic_seed,
                                       tuple(settings.synthetic_image_size))
-    return build_trainer(settings, [Got10k(str(train_dir))], [1])
+    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
+                                settings.synthetic_val_sequences)
+    return build_trainer(settings, [train], [1], val_datasets=val)
+
+
+def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float]:
+    """Tracking AUC of the trained network and of an untrained one (same architecture, seed 0)
+    on new synthetic sequences (see :func:`trained_vs_untrained`)."""
+    from pytracking.tracker.siamrpn import SiamRPN
+    from pytracking.tracker.siamrpn.params import SiamRPNParams
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        untrained = build_net(settings)
+    return trained_vs_untrained(
+        settings, unwrapped(trainer.actor.net), untrained,
+        lambda net: SiamRPN(SiamRPNParams(net=net, use_gpu=False, model=settings.model,
+                                          net_width=settings.net_width,
+                                          net_hidden=settings.net_hidden)))
 
 
 def run(settings: Settings) -> None:
     configure(settings)
-    build(settings).train(settings.num_epochs, load_latest=True, fail_safe=True)
+    trainer = build(settings)
+    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
+    if multigpu.is_main_process():
+        heldout_check(settings, trainer)

@@ -52,7 +52,8 @@ class VisualizationOptions:
 
 
 class SequenceCallbacks:
-    """Calls several frame callbacks in order; :meth:`close` finishes the savers among them."""
+    """Calls several frame callbacks in order; :meth:`close` finishes those that can be closed
+    (video savers, the live view)."""
 
     def __init__(self, callbacks: list[FrameCallback]) -> None:
         self.callbacks = callbacks
@@ -63,8 +64,9 @@ class SequenceCallbacks:
 
     def close(self) -> None:
         for callback in self.callbacks:
-            if isinstance(callback, FrameSaver):
-                callback.close()
+            close = getattr(callback, "close", None)
+            if close is not None:
+                close()
 
 
 class VisualizationSession:

@@ -8,6 +8,7 @@ that goes away later gives one more warning, and the client stops sending (track
 from __future__ import annotations
 
 import html
+import json
 import logging
 import threading
 import urllib.error
@@ -68,11 +69,18 @@ class VisdomClient:
         self.env = env
         self.alive = True
         self._line_x: dict[str, float] = {}
+        self._windows: set[str] = set()
+        self._any_handlers: list[Callable[[dict], None]] = []
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> None:
         """``vis.<method>(...)``; a lost server turns the client off with one warning."""
         if not self.alive:
             return
+        win = kwargs.get("win")
+        if win is not None and win not in self._windows:
+            self._windows.add(win)
+            for handler in self._any_handlers:
+                self.on_event(win, handler)
         try:
             getattr(self.vis, method)(*args, **kwargs)
         except ConnectionError as exc:  # visdom raises the builtin ConnectionError
@@ -144,8 +152,30 @@ class VisdomClient:
         """Call ``handler(event)`` for the events of pane ``win`` (key presses, clicks)."""
         self.vis.register_event_handler(handler, win)
 
+    def on_any_event(self, handler: Callable[[dict], None]) -> None:
+        """Call ``handler(event)`` for the events of every pane of the environment: those on the
+        server now and those this client creates later (visdom addresses a key press to the pane
+        that has the focus)."""
+        self._any_handlers.append(handler)
+        for win in sorted(self._windows | set(self.pane_types() or {})):
+            self.on_event(win, handler)
+
+    def pane_types(self) -> Optional[dict[str, str]]:
+        """Window id -> pane type (``image``, ``text``, ``plot``, ...) of the panes of this
+        environment on the server, or ``None`` when the server cannot tell."""
+        if not self.alive or not hasattr(self.vis, "get_window_data"):
+            return None
+        try:
+            data = json.loads(self.vis.get_window_data(env=self.env) or "{}")
+        except (ConnectionError, ValueError, TypeError) as exc:
+            logger.debug("visdom window list unavailable: %s", exc)
+            return None
+        return {str(win): str(pane.get("type")) for win, pane in data.items()
+                if isinstance(pane, dict)}
+
     def close(self) -> None:
         """Stop listening for events (the panes stay on the server)."""
+        self._any_handlers.clear()
         for win in list(getattr(self.vis, "event_handlers", {})):
             self.vis.clear_event_handlers(win)
         if hasattr(self.vis, "use_socket"):

@@ -9,7 +9,9 @@ level  window id           content
                            ``'anchor_box'`` (yellow, when the tracker gives one)
 1      ``score_map``       heatmap of ``'score_map'`` (when the tracker gives one)
 1      ``info``            sequence, frame number, predicted box
-1      ``controls``        key help; space pauses/resumes, right arrow steps while paused
+1      ``controls``        state (running / paused at frame N / finished) and key help; space
+                           pauses/resumes, right arrow steps while paused (keys work whichever
+                           pane has the focus)
 2      ``proposals``       frame with ``'proposals'`` (blue) and ``'refined_boxes'`` (magenta)
 2      ``cg_losses``       ``'cg_losses'`` of every frame appended into one curve
 3      ``memory_weights``  ``'memory_weights'`` (weight per sample in the memory)
@@ -25,7 +27,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from pytracking.utils.visualization.controls import HELP_HTML, PlaybackControl
+from pytracking.utils.visualization.controls import HELP_HTML, PlaybackControl, PressFilter
 from pytracking.utils.visualization.debug_sink import DebugSink
 from pytracking.utils.visualization.visdom_client import VisdomClient
 
@@ -125,11 +127,35 @@ class VisdomTrackingView:
         if self._wants("memory_weights", output, "memory_weights", sent):
             client.line("memory_weights", output["memory_weights"], title="sample memory weights")
         if self.control is not None:
-            self.control.wait()
+            self.control.wait(frame=num)
+
+    def close(self) -> None:
+        """End of the sequence: the controls pane says so."""
+        if self.control is not None:
+            self.control.finish()
+
+
+STATE_TEXT = {"running": "&#9654; running", "paused": "&#10074;&#10074; paused at frame {frame}",
+              "stepping": "&#9654;| stepping to frame {next}",
+              "finished": "&#9632; finished at frame {frame}"}
+
+
+def controls_html(state: str, frame: Optional[int]) -> str:
+    """The ``controls`` pane: the state line (with the frame number) above the key help."""
+    text = STATE_TEXT[state].format(frame=frame if frame is not None else "-",
+                                    next=frame + 1 if frame is not None else "-")
+    return (f'<p class="tracking-state" data-state="{state}" data-frame="{frame or 0}">'
+            f"<b>{text}</b></p>" + HELP_HTML)
 
 
 def install_controls(client: VisdomClient, control: PlaybackControl) -> None:
-    """Show the key help pane and route key presses of it and of the frame pane to ``control``."""
-    client.text("controls", HELP_HTML, "controls")
-    client.on_event("controls", control.handle_event)
-    client.on_event("frame", control.handle_event)
+    """Show the controls pane and route key presses addressed to any pane to ``control``.
+
+    visdom addresses a key press to the focused pane, so the handler listens on every pane; the
+    copies the page sends of one press are dropped by a :class:`PressFilter`.
+    """
+    control.press_filter = PressFilter()
+    control.status_listener = lambda state, frame: client.text(
+        "controls", controls_html(state, frame), "controls")
+    client.text("controls", controls_html("running", None), "controls")
+    client.on_any_event(control.handle_event)
