@@ -8,6 +8,7 @@ keeps the previous box. One OpenCV thread. Only the standard library, numpy and 
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -36,6 +37,8 @@ def track(frames: list, init: list) -> dict:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                            epilog="Started by benchmarks/bench_eco.py; not meant to be run by hand.").parse_args()
     cv2.setNumThreads(1)
     for line in sys.stdin:
         if not line.strip():
