@@ -82,8 +82,8 @@ def main(argv=None) -> int:
     visualization = visualization_options(args)
     tracker = Tracker(args.tracker_name, args.tracker_param, args.runid)
     try:
-        tracker.get_parameters(args.overrides)  # fail early on a misspelled override
-    except ParameterError as exc:
+        tracker.get_parameters(args.overrides)  # fail early on a misspelled or unusable override
+    except (ParameterError, ValueError) as exc:
         raise ParameterError(f"{exc} (overrides are key=value with a parameter name of "
                              f"pytracking/parameter/{args.tracker_name}/{args.tracker_param}.py)"
                              ) from exc

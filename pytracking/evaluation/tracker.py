@@ -86,12 +86,16 @@ class Tracker:
         return tracker_results_dir(self.name, self.parameter_name, self.run_id, self.results_path)
 
     def get_parameters(self, overrides: Iterable[str] = ()) -> Params:
-        """The parameter object with ``key=value`` overrides applied."""
+        """The parameter object with ``key=value`` overrides applied, checked by its ``validate()``
+        (where it has one) so that values which cannot work fail before any sequence runs."""
         params = self._param_module.parameters()
         if isinstance(params, Params):
             params.apply_overrides(overrides)
         elif list(overrides):
             raise ValueError(f"Parameters of {self.display_name} are not typed; cannot override")
+        validate = getattr(params, "validate", None)
+        if callable(validate):
+            validate()
         return params
 
     def create_tracker(self, params: Params, debug_sink: Optional[DebugSink] = None) -> BaseTracker:

@@ -84,6 +84,10 @@ def test_an_unknown_tracker_is_one_line_and_status_2(capsys):
     (["atom", "default", "sample_memory_size=abc"], "Cannot set parameter 'sample_memory_size'"),
     (["atom", "default", "--dataset", "synthetic", "--sequence", "NoSuchSequence"],
      "--sequence NoSuchSequence: no such sequence"),
+    # a value the parameter class's validate() refuses fails once, before any sequence runs
+    (["eco", "default", "--dataset", "synthetic", "search_area_scale=-3"],
+     "ECO parameter search_area_scale=-3.0 must be > 0"),
+    (["siamfc", "default", "--dataset", "synthetic", "exemplar_sz=600"], "siamfc/default.py"),
 ])
 def test_tracker_user_errors(argv, expected, capsys, tmp_path, monkeypatch):
     from pytracking import run_tracker
@@ -92,6 +96,7 @@ def test_tracker_user_errors(argv, expected, capsys, tmp_path, monkeypatch):
     assert call_main(run_tracker.main, argv) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert len(_lines(err)) == 1 and expected in err and "Traceback" not in err, err
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.txt"))
 
 
 def test_a_bug_keeps_its_traceback():
