@@ -130,7 +130,7 @@ def correlation_dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     this one). Not a matter of accuracy (a float64 ``(a * b).sum()`` does no better; this one is
     slightly less accurate): with first-frame features multiplied by ``1 + 1e-6 * noise``, this
     inner product gave a DragonBaby frame-2 maximum score of 0.6998-0.7001 for 15 of 15 draws,
-    ``(a * b).sum()`` 0.6995-0.7261 (3 of 15 beyond 0.705). Its filter part matters most.
+    ``(a * b).sum()`` 0.6995-0.7261 (2 of 15 beyond 0.705). Its filter part matters most.
     """
     return F.conv2d(a, b).reshape(1)
 
