@@ -23,15 +23,7 @@ from pytracking.tracker.atom import ATOM
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 TRACES = SHARED / "reference" / "atom_traces"
-# DragonBaby sits at a tipping point of the first-frame optimisation: multiplying the first-frame
-# features by 1 + 1e-6 * noise gives a frame-2 max_score of 0.6998-0.7001 (the original: 0.6999) for
-# 4 noise draws out of 5 and 0.7208 for the fifth; unperturbed, ours gives 0.7232 and its box leaves
-# IoU 0.99 at frame 5. (pca_precision='float64' happens to land on the original's side: 31 frames
-# within IoU 0.99, but then Crossing with Winograd leaves at frame 8.) Rounding-level, not a
-# systematic difference; strict xfail so that a change that makes it pass is noticed.
-_TIPPING_POINT = pytest.mark.xfail(strict=True, reason="rounding-level tipping point, see the comment above")
-SEQUENCES = ("Crossing", pytest.param("DragonBaby", marks=_TIPPING_POINT), "book", "boat1", "horse",
-             "Human3_first199")
+SEQUENCES = ("Crossing", "DragonBaby", "book", "boat1", "horse", "Human3_first199")
 NUM_FRAMES = 10
 
 pytestmark = [pytest.mark.needs_shared,
@@ -136,9 +128,23 @@ def test_boxes_follow_the_original_before_the_first_model_update(sequence, winog
     assert min(ious) > 0.99, np.round(ious, 4)
 
 
+# DragonBaby with torch's convolutions leaves IoU 0.99 at frame 24, after the model updates at
+# frames 11 and 21, where the original leaves its own 1-thread run at frame 27. After the first
+# model updates this is a matter of rounding (with the Winograd convolutions: frame 27; with
+# autograd's double-backward products in the per-frame CG instead of the explicit ones: 27 here,
+# but 18 with them in the first-frame CG too); strict xfail so that a change that makes it pass is
+# noticed.
+_AFTER_MODEL_UPDATES = pytest.mark.xfail(strict=True, reason="leaves IoU 0.99 at frame 24 after the model "
+                                         "updates, the original with 2 threads at 27; see the comment above")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("winograd", [False, True], ids=["torch_conv", "winograd"])
-@pytest.mark.parametrize("sequence", ["Crossing", pytest.param("DragonBaby", marks=_TIPPING_POINT)])
+@pytest.mark.parametrize("sequence, winograd", [
+    pytest.param("Crossing", False, id="Crossing-torch_conv"),
+    pytest.param("Crossing", True, id="Crossing-winograd"),
+    pytest.param("DragonBaby", False, id="DragonBaby-torch_conv", marks=_AFTER_MODEL_UPDATES),
+    pytest.param("DragonBaby", True, id="DragonBaby-winograd"),
+])
 def test_no_earlier_divergence_than_the_original_with_another_thread_count(sequence, winograd):
     """The original run with 2 threads (``threads2/``) leaves IoU 0.99 of its 1-thread run at some
     frame (17 on Crossing, 27 on DragonBaby); this project must stay within IoU 0.99 of the

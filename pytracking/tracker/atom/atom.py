@@ -24,7 +24,9 @@ interpolation (``score_nyquist``); the PCA in float64 (``pca_precision``); and t
 score as ``max_score`` (``max_score_source``). Speed-ups that do not change the results beyond
 float rounding: the classifier's Jacobian products are explicit matrix products over the filled
 memory slots (:mod:`pytracking.tracker.atom.problems`; on the original's own first-frame inputs
-its filter is within 5e-4 of the original's, closer than double backward gets), the IoU-Net
+of Crossing its filter is within 7e-4 of the original's, autograd's double backward within 2e-4;
+the CG inner products are computed as the original computes them, which the first frame's float32
+CG is sensitive to: see :func:`pytracking.tracker.atom.problems.correlation_dot`), the IoU-Net
 features are computed only on the cells the proposals read (``iou_feature_window_margin``,
 :mod:`pytracking.features.iou_windows`), and the IoU-Net's fully connected head is differentiated
 in closed form (:class:`pytracking.tracker.atom.iou_head.BoxIoUObjective`). On a CPU, 3x3
