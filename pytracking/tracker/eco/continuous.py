@@ -9,6 +9,7 @@ origin is the centre of the sample and the period is the sample's support ``T``,
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import List, Sequence, Tuple
 
@@ -24,8 +25,10 @@ def half_width(k: int) -> int:
     return (k + 1) // 2
 
 
+@functools.lru_cache(maxsize=None)
 def column_weights(kh: int) -> torch.Tensor:
-    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2)."""
+    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2);
+    cached: do not modify the returned tensor."""
     w = torch.full((kh,), 2.0)
     w[0] = 1.0
     return w

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from pytracking.libs import dcf
 from pytracking.tracker.eco.params import ECOParams
-from pytracking.tracker.eco.region import crop_replicate, to_tensor
+from pytracking.tracker.eco.region import crop_replicate
 
 
 def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: torch.Tensor,
@@ -32,11 +33,15 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: torch.Tensor,
     half = sizes.max(0).values / 2 + df + 1
     y0 = int(math.floor(float(pos[0]) - float(half[0])))
     x0 = int(math.floor(float(pos[1]) - float(half[1])))
-    h = int(math.ceil(2 * float(half[0]))) + 1
-    w = int(math.ceil(2 * float(half[1]))) + 1
-    region = to_tensor(crop_replicate(image, y0, x0, h, w))
+    # whole df x df cells (the cells past the largest patch are never sampled)
+    h = -(-(int(math.ceil(2 * float(half[0]))) + 1) // df) * df
+    w = -(-(int(math.ceil(2 * float(half[1]))) + 1) // df) * df
+    crop = crop_replicate(image, y0, x0, h, w).astype(np.float32)
     if df > 1:
-        region = F.avg_pool2d(region, df, ceil_mode=True)
+        crop = cv2.resize(crop, (w // df, h // df), interpolation=cv2.INTER_AREA)    # cell means
+        if crop.ndim == 2:
+            crop = crop[:, :, None]
+    region = torch.from_numpy(crop).permute(2, 0, 1).unsqueeze(0)
     rh, rw = region.shape[-2:]
     s = sizes.shape[0]
     v = (torch.arange(oh, dtype=torch.float32) + 0.5) / oh - 0.5           # -0.5 .. 0.5
