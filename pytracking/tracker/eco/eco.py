@@ -176,8 +176,10 @@ class ECO(BaseTracker):
         self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, p.init_CG_iter // p.init_GN_iter)
         self.P = [pm.float() for pm in self.P]
 
+        # the preconditioner keeps the energy of the PCA-projected sample (as the original does);
+        # the model gets the sample projected by the optimized matrices
+        self.sample_energy = energy
         z = [torch.einsum("dc,dkl->ckl", pm.to(xb.dtype), xb) for pm, xb in zip(self.P, xf)]
-        self.sample_energy = [(zb * zb.conj()).real for zb in z]
         self.samples = SampleSpace(p.num_samples, p.learning_rate)
         self.samples.insert(z)
         self.cg = FilterCG(self.yf, self.reg_op, (1 - p.learning_rate) ** p.CG_forgetting_rate)

@@ -17,7 +17,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from pytracking.libs import dcf
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import crop_replicate
 
@@ -36,12 +35,13 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: torch.Tensor,
     # whole df x df cells (the cells past the largest patch are never sampled)
     h = -(-(int(math.ceil(2 * float(half[0]))) + 1) // df) * df
     w = -(-(int(math.ceil(2 * float(half[1]))) + 1) // df) * df
-    crop = crop_replicate(image, y0, x0, h, w).astype(np.float32)
+    crop = crop_replicate(image, y0, x0, h, w)
     if df > 1:
-        crop = cv2.resize(crop, (w // df, h // df), interpolation=cv2.INTER_AREA)    # cell means
+        # cell means, rounded to uint8 as the original's resize of the uint8 frame
+        crop = cv2.resize(crop, (w // df, h // df), interpolation=cv2.INTER_AREA)
         if crop.ndim == 2:
             crop = crop[:, :, None]
-    region = torch.from_numpy(crop).permute(2, 0, 1).unsqueeze(0)
+    region = torch.from_numpy(crop.astype(np.float32)).permute(2, 0, 1).unsqueeze(0)
     rh, rw = region.shape[-2:]
     s = sizes.shape[0]
     v = (torch.arange(oh, dtype=torch.float32) + 0.5) / oh - 0.5           # -0.5 .. 0.5
@@ -55,6 +55,16 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: torch.Tensor,
     out = F.grid_sample(region, grid.reshape(1, s * oh, ow, 2), mode="bilinear", padding_mode="border",
                         align_corners=False)
     return out.reshape(region.shape[1], s, oh, ow).transpose(0, 1)
+
+
+def scale_window(n: int) -> torch.Tensor:
+    """ECO's window over the ``n`` scales: MATLAB's symmetric ``hann(n)`` (zero at both ends) for
+    odd ``n``, ``hann(n + 1)`` without its first value for even ``n``."""
+    if n == 1:
+        return torch.ones(1)
+    m = n if n % 2 else n + 1
+    k = torch.arange(m - n, m, dtype=torch.float64)
+    return (0.5 - 0.5 * torch.cos(2 * math.pi * k / (m - 1))).float()
 
 
 class ScaleFilter:
@@ -78,7 +88,7 @@ class ScaleFilter:
         self.size_factors = torch.tensor(self.step ** exp, dtype=torch.float32)
         ys = np.exp(-0.5 * exp_shift ** 2 / scale_sigma ** 2)
         self.yf = torch.fft.fft(torch.tensor(ys, dtype=torch.float64)).to(torch.complex64)
-        self.window = dcf.hann1d(n, centered=True).reshape(1, -1)
+        self.window = scale_window(n).reshape(1, -1)
         factor = p.scale_model_factor
         area = float(init_target_sz[0] * init_target_sz[1])
         if factor ** 2 * area > p.scale_model_max_area:
