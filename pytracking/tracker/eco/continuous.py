@@ -156,7 +156,8 @@ class RegOperator:
     """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
     the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
     so zero outside the spectrum). Computed as one linear convolution with the kernel's
-    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length)."""
+    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length).
+    ``f`` must be the half spectrum of a real signal (its ``kx = 0`` column Hermitian)."""
 
     def __init__(self, kernel: torch.Tensor) -> None:
         kern = kernel.double()
@@ -180,13 +181,18 @@ class RegOperator:
         return self._cache[key]
 
     def __call__(self, f: torch.Tensor) -> torch.Tensor:
+        # The spectrum of a real signal is Hermitian, so its inverse DFT is real: the convolution
+        # is a product with the (real) transfer function between a real inverse FFT of the half
+        # spectrum (zero frequency moved to index 0) and a real FFT back.
         k, kh = f.shape[-2:]
-        kw = 2 * kh - 1
-        neg = torch.flip(f[..., 1:], dims=(-2, -1)).conj()
-        full = torch.cat((neg, f), dim=-1)                               # kx = -(kh-1) .. kh-1
-        g = self._transfer(k, kw)
-        out = torch.fft.ifft2(torch.fft.fft2(full, s=g.shape) * g)
-        return out[..., :k, kh - 1:kw]
+        g = self._transfer(k, 2 * kh - 1)
+        gy, gx = g.shape
+        h = k // 2
+        buf = f.new_zeros(f.shape[:-2] + (gy, gx // 2 + 1))
+        buf[..., :h + 1, :kh] = f[..., h:, :]
+        buf[..., gy - h:, :kh] = f[..., :h, :]
+        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g)
+        return torch.cat((out[..., gy - h:, :kh], out[..., :h + 1, :kh]), dim=-2)
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:

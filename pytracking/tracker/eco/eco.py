@@ -48,7 +48,7 @@ from pytracking.libs import dcf
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
-from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, scores
+from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, project, scores
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch, to_tensor
 from pytracking.tracker.eco.sample_space import SampleSpace
@@ -116,7 +116,7 @@ class ECO(BaseTracker):
                 for x, w, (iy, ix) in zip(feats, self.windows, self.interp)]
 
     def _project(self, feats: List[torch.Tensor]) -> List[torch.Tensor]:
-        return [torch.einsum("dc,dhw->chw", p, x) for p, x in zip(self.P, feats)]
+        return [(p.t() @ x.reshape(x.shape[0], -1)).reshape(-1, *x.shape[1:]) for p, x in zip(self.P, feats)]
 
     # ------------------------------------------------------------------ first frame
     def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:
@@ -165,7 +165,7 @@ class ECO(BaseTracker):
             u, _, _ = torch.linalg.svd(m @ m.t())
             self.P.append(u[:, :c].contiguous())
         xf = self._to_fourier(feats)
-        z = [torch.einsum("dc,dkl->ckl", pm.to(xb.dtype), xb) for pm, xb in zip(self.P, xf)]
+        z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
         energy = [(zb * zb.conj()).real for zb in z]
         y_energy = float((self.yf.abs() ** 2).sum())
         proj_energy = [2 * y_energy / sum(x.shape[0] for x in feats) * torch.ones_like(pm) for pm in self.P]
@@ -179,7 +179,7 @@ class ECO(BaseTracker):
         # the preconditioner keeps the energy of the PCA-projected sample (as the original does);
         # the model gets the sample projected by the optimized matrices
         self.sample_energy = energy
-        z = [torch.einsum("dc,dkl->ckl", pm.to(xb.dtype), xb) for pm, xb in zip(self.P, xf)]
+        z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
         self.samples = SampleSpace(p.num_samples, p.learning_rate)
         self.samples.insert(z)
         self.cg = FilterCG(self.yf, self.reg_op, (1 - p.learning_rate) ** p.CG_forgetting_rate)

@@ -21,7 +21,7 @@ import torch
 
 from pytracking.libs.optimization import ConjugateGradientBase
 from pytracking.libs.tensorlist import TensorList
-from pytracking.tracker.eco.continuous import RegOperator, crop_to, pad_to, weighted_ip
+from pytracking.tracker.eco.continuous import RegOperator, column_weights, crop_to, pad_to, weighted_ip
 
 
 def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
@@ -31,6 +31,14 @@ def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> tor
         s = pad_to((fb * zb).sum(-3), k, kh)
         out = s if out is None else out + s
     return out
+
+
+def project(P: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``P^T x`` over the channels: ``P`` (``D x C``, real) and the half spectra ``x``
+    (``D x K x Kh``) -> ``C x K x Kh``, as one real matrix product on the real and imaginary parts."""
+    d, k, kh = x.shape
+    out = P.t().to(torch.float32) @ torch.view_as_real(x).reshape(d, -1)
+    return torch.view_as_complex(out.reshape(-1, k, kh, 2))
 
 
 class FilterCG(ConjugateGradientBase):
@@ -90,20 +98,25 @@ class JointGaussNewton(ConjugateGradientBase):
         self.z: List[torch.Tensor] = []
         self.z_conj: List[torch.Tensor] = []
         self.diag_m: List[torch.Tensor] = []
+        # Re(sum_kl w_l x_dkl g_ckl) = [w Re x, -w Im x] . [Re g, Im g] (w: the half-spectrum
+        # column weights), for the projection-matrix part of J^T
+        self.x_jt = []
+        for xb in x:
+            xr = torch.view_as_real(xb * column_weights(xb.shape[-1])).clone()
+            xr[..., 1] = -xr[..., 1]
+            self.x_jt.append(xr.reshape(xb.shape[0], -1))
 
     def _project(self, P: List[torch.Tensor]) -> List[torch.Tensor]:
-        return [torch.einsum("dc,dkl->ckl", p.to(xb.dtype), xb) for p, xb in zip(P, self.x)]
+        return [project(p, xb) for p, xb in zip(P, self.x)]
 
     def _jt(self, u: torch.Tensor) -> TensorList:
         """J^T of the data residual ``u`` (output grid half spectrum)."""
         df, dP = [], []
-        for fb, zc, xb in zip(self.f, self.z_conj, self.x):
+        for fb, zc, xj in zip(self.f, self.z_conj, self.x_jt):
             ub = crop_to(u, zc.shape[-2], zc.shape[-1]).contiguous()
             df.append(zc * ub)
             g = fb * ub.conj()                                     # C x K x Kh
-            full = torch.einsum("dkl,ckl->dc", xb, g).real
-            col0 = torch.einsum("dk,ck->dc", xb[..., 0], g[..., 0]).real
-            dP.append(2 * full - col0)
+            dP.append(xj @ torch.view_as_real(g).reshape(g.shape[0], -1).t())
         return TensorList(df + dP)
 
     def _jvp(self, v: TensorList) -> torch.Tensor:
