@@ -13,6 +13,7 @@ import functools
 import math
 from typing import List, Sequence, Tuple
 
+import numpy as np
 import torch
 
 
@@ -207,23 +208,23 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     steps, wrapped to ``[-K/2, K/2)``. A step is taken only where the Hessian is negative definite."""
     k, kh = sf.shape
     kw = 2 * kh - 1
-    ky = torch.arange(-(k // 2), k // 2 + 1, dtype=torch.float64) * (2 * math.pi / k)
-    kx = torch.arange(kh, dtype=torch.float64) * (2 * math.pi / kw)
-    c = sf.to(torch.complex128) * column_weights(kh).double().reshape(1, -1)
+    # small arrays: numpy (complex128) has far less per-operation overhead than torch here
+    iky = 1j * np.arange(-(k // 2), k // 2 + 1) * (2 * math.pi / k)
+    ikx = 1j * np.arange(kh) * (2 * math.pi / kw)
+    c = sf.numpy().astype(np.complex128) * column_weights(kh).numpy().astype(np.float64)[None, :]
     y, x = float(start[0]), float(start[1])
-    iky, ikx = 1j * ky, 1j * kx
     for _ in range(iterations):
-        ey = torch.exp(iky * y)
-        ex = torch.exp(ikx * x)
-        vy = torch.stack((ey, iky * ey, iky * iky * ey))               # 3 x K: value, d/dy, d2/dy2
-        vx = torch.stack((ex, ikx * ex, ikx * ikx * ex))               # 3 x Kh
-        d = (vy @ c @ vx.t()).real.tolist()                            # d[i][j]: d^i/dy^i d^j/dx^j
-        gy, gx, hyy, hxx, hxy = d[1][0], d[0][1], d[2][0], d[0][2], d[1][1]
+        ey = np.exp(iky * y)
+        ex = np.exp(ikx * x)
+        vy = np.stack((ey, iky * ey, iky * iky * ey))                  # 3 x K: value, d/dy, d2/dy2
+        vx = np.stack((ex, ikx * ex, ikx * ikx * ex))                  # 3 x Kh
+        d = (vy @ c @ vx.T).real                                       # d[i, j]: d^i/dy^i d^j/dx^j
+        gy, gx, hyy, hxx, hxy = d[1, 0], d[0, 1], d[2, 0], d[0, 2], d[1, 1]
         det = hyy * hxx - hxy * hxy
         if not (hyy < 0 and det > 0):
             break
-        y -= (hxx * gy - hxy * gx) / det
-        x -= (hyy * gx - hxy * gy) / det
+        y -= float((hxx * gy - hxy * gx) / det)
+        x -= float((hyy * gx - hxy * gy) / det)
     y = (y + k / 2) % k - k / 2
     x = (x + kw / 2) % kw - kw / 2
     return y, x

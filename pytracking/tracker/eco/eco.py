@@ -22,15 +22,23 @@ Deliberate differences from the original (MATLAB) implementation:
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
 * Grey videos use the project's one-channel intensity feature (cell 4, ``Intensity``) instead of
   the original's ``intensityChannelNorm6`` lookup table, so at most 1 projected intensity dimension.
-* Translation samples are cropped (border pixels replicated) and resized with OpenCV's area
-  averaging / bilinear resize, as ``mexResize`` does; the scale filter's 17 patches are sampled
-  bilinearly from one box-filtered crop (:func:`scale_filter.scale_patches`) instead of 17 resizes.
+* Translation samples are taken as the original's ``sample_patch`` does (subsampled by
+  ``df = floor(resize factor - 0.1)`` when large, border pixels replicated, resized with OpenCV's
+  area averaging / bilinear resize like ``mexResize``), but centred at the nearest pixel grid
+  position of the exact target centre rather than at ``round(pos)``; the displacement is measured
+  from the centre of the pixels actually cropped.
+* The scale filter's 17 patches are sampled bilinearly from one crop averaged over ``df x df``
+  cells (:func:`scale_filter.scale_patches`) instead of the original's subsampling by
+  ``floor(min scale factor)`` and 17 resizes.
 * The Gram matrix of the sample model is updated from one set of inner products per new sample;
   inner products over half spectra count the ``kx = 0`` column once and the others twice.
 * ``W^H W`` of the spatial regularization is one FFT convolution with the autocorrelation of the
   sparse regularization kernel (the same operator as the original's two convolutions).
 * A Newton step is taken only where the score's Hessian is negative definite (the original always
   steps), and the scale-filter parabola is used only when it has a maximum.
+* Implementation only (same results up to rounding): the scale filter with
+  ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
+  what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * Robustness: the target centre is kept inside the image (the original's ``clamp_position`` is off
   for OTB), and ``max_scale_factor`` follows the current frame's size, so frames may change size.
 """

@@ -2,10 +2,17 @@
 
 ``number_of_scales_filter`` patches around the target, their sizes spaced by
 ``scale_step_filter ** (number_of_interp_scales / number_of_scales_filter)``, are resized to a
-small model size and described by FHOG (4 x 4 cells); the stacked descriptors (one column per
-scale) are compressed by an orthonormal basis (QR of the running numerator), and a 1-D correlation
-filter over the scale dimension is learned with a Gaussian label. Its response is interpolated in
-the Fourier domain to ``number_of_interp_scales`` scales and the maximum refined by a parabola.
+small model size and described by FHOG (4 x 4 cells); the stacked descriptors ``x`` (``D x S``, one
+column per scale) are compressed by an orthonormal basis ``Q`` of the running numerator ``s``
+(QR, ``s_num_compressed_dim = 'MAX'``), and a 1-D correlation filter over the scale dimension is
+learned with a Gaussian label. Its response is interpolated in the Fourier domain to
+``number_of_interp_scales`` scales and the maximum refined by a parabola through the neighbouring
+scale factors.
+
+Because ``Q Q^T`` projects onto a space that contains every column of ``s``, the filter's products
+``sum_d F(w Q^T s)_d^* F(w Q^T x)_d`` equal ``sum_ij w_i w_j (s^T x)_ij e^{2 pi i k (i - j) / S}``,
+and the denominator (the energy of ``x`` in its own basis) is the same form in ``x^T x``: both are
+computed from these ``S x S`` inner products, without QR.
 """
 from __future__ import annotations
 
