@@ -228,12 +228,3 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     y = (y + k / 2) % k - k / 2
     x = (x + kw / 2) % kw - kw / 2
     return y, x
-
-
-def weighted_ip(a: List[torch.Tensor], b: List[torch.Tensor]) -> torch.Tensor:
-    """Real inner product over the full spectra of half spectra (lists of blocks)."""
-    total = torch.zeros((), dtype=torch.float32)
-    for u, v in zip(a, b):
-        prod = (u.conj() * v).real
-        total = total + 2 * prod.sum() - prod[..., 0].sum()
-    return total

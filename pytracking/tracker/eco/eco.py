@@ -53,7 +53,6 @@ import torch
 
 from pytracking.features.handcrafted import FHOG
 from pytracking.libs import dcf
-from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
 from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, project, scores
@@ -246,9 +245,7 @@ class ECO(BaseTracker):
         if self.frame_num < p.skip_after_frame or self.frames_since_train >= p.train_gap:
             samples, weights = self.samples.used()
             self.cg.set_problem(samples, weights, [self._precond(e) for e in self.sample_energy])
-            f, _ = self.cg.run_CG(p.CG_iter, TensorList(self.f))
-            if f is not None:
-                self.f = list(f)
+            self.f = self.cg.solve(self.f, p.CG_iter)
             self.frames_since_train = 0
         else:
             self.frames_since_train += 1
