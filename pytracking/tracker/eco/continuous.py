@@ -9,9 +9,11 @@ origin is the centre of the sample and the period is the sample's support ``T``,
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import List, Sequence, Tuple
 
+import numpy as np
 import torch
 
 
@@ -24,8 +26,10 @@ def half_width(k: int) -> int:
     return (k + 1) // 2
 
 
+@functools.lru_cache(maxsize=None)
 def column_weights(kh: int) -> torch.Tensor:
-    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2)."""
+    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2);
+    cached: do not modify the returned tensor."""
     w = torch.full((kh,), 2.0)
     w[0] = 1.0
     return w
@@ -153,7 +157,8 @@ class RegOperator:
     """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
     the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
     so zero outside the spectrum). Computed as one linear convolution with the kernel's
-    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length)."""
+    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length).
+    ``f`` must be the half spectrum of a real signal (its ``kx = 0`` column Hermitian)."""
 
     def __init__(self, kernel: torch.Tensor) -> None:
         kern = kernel.double()
@@ -177,13 +182,18 @@ class RegOperator:
         return self._cache[key]
 
     def __call__(self, f: torch.Tensor) -> torch.Tensor:
+        # The spectrum of a real signal is Hermitian, so its inverse DFT is real: the convolution
+        # is a product with the (real) transfer function between a real inverse FFT of the half
+        # spectrum (zero frequency moved to index 0) and a real FFT back.
         k, kh = f.shape[-2:]
-        kw = 2 * kh - 1
-        neg = torch.flip(f[..., 1:], dims=(-2, -1)).conj()
-        full = torch.cat((neg, f), dim=-1)                               # kx = -(kh-1) .. kh-1
-        g = self._transfer(k, kw)
-        out = torch.fft.ifft2(torch.fft.fft2(full, s=g.shape) * g)
-        return out[..., :k, kh - 1:kw]
+        g = self._transfer(k, 2 * kh - 1)
+        gy, gx = g.shape
+        h = k // 2
+        buf = f.new_zeros(f.shape[:-2] + (gy, gx // 2 + 1))
+        buf[..., :h + 1, :kh] = f[..., h:, :]
+        buf[..., gy - h:, :kh] = f[..., :h, :]
+        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g)
+        return torch.cat((out[..., gy - h:, :kh], out[..., :h + 1, :kh]), dim=-2)
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:
@@ -198,32 +208,23 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     steps, wrapped to ``[-K/2, K/2)``. A step is taken only where the Hessian is negative definite."""
     k, kh = sf.shape
     kw = 2 * kh - 1
-    ky = torch.arange(-(k // 2), k // 2 + 1, dtype=torch.float64) * (2 * math.pi / k)
-    kx = torch.arange(kh, dtype=torch.float64) * (2 * math.pi / kw)
-    c = sf.to(torch.complex128) * column_weights(kh).double().reshape(1, -1)
+    # small arrays: numpy (complex128) has far less per-operation overhead than torch here
+    iky = 1j * np.arange(-(k // 2), k // 2 + 1) * (2 * math.pi / k)
+    ikx = 1j * np.arange(kh) * (2 * math.pi / kw)
+    c = sf.numpy().astype(np.complex128) * column_weights(kh).numpy().astype(np.float64)[None, :]
     y, x = float(start[0]), float(start[1])
-    iky, ikx = 1j * ky, 1j * kx
     for _ in range(iterations):
-        ey = torch.exp(iky * y)
-        ex = torch.exp(ikx * x)
-        vy = torch.stack((ey, iky * ey, iky * iky * ey))               # 3 x K: value, d/dy, d2/dy2
-        vx = torch.stack((ex, ikx * ex, ikx * ikx * ex))               # 3 x Kh
-        d = (vy @ c @ vx.t()).real.tolist()                            # d[i][j]: d^i/dy^i d^j/dx^j
-        gy, gx, hyy, hxx, hxy = d[1][0], d[0][1], d[2][0], d[0][2], d[1][1]
+        ey = np.exp(iky * y)
+        ex = np.exp(ikx * x)
+        vy = np.stack((ey, iky * ey, iky * iky * ey))                  # 3 x K: value, d/dy, d2/dy2
+        vx = np.stack((ex, ikx * ex, ikx * ikx * ex))                  # 3 x Kh
+        d = (vy @ c @ vx.T).real                                       # d[i, j]: d^i/dy^i d^j/dx^j
+        gy, gx, hyy, hxx, hxy = d[1, 0], d[0, 1], d[2, 0], d[0, 2], d[1, 1]
         det = hyy * hxx - hxy * hxy
         if not (hyy < 0 and det > 0):
             break
-        y -= (hxx * gy - hxy * gx) / det
-        x -= (hyy * gx - hxy * gy) / det
+        y -= float((hxx * gy - hxy * gx) / det)
+        x -= float((hyy * gx - hxy * gy) / det)
     y = (y + k / 2) % k - k / 2
     x = (x + kw / 2) % kw - kw / 2
     return y, x
-
-
-def weighted_ip(a: List[torch.Tensor], b: List[torch.Tensor]) -> torch.Tensor:
-    """Real inner product over the full spectra of half spectra (lists of blocks)."""
-    total = torch.zeros((), dtype=torch.float32)
-    for u, v in zip(a, b):
-        prod = (u.conj() * v).real
-        total = total + 2 * prod.sum() - prod[..., 0].sum()
-    return total

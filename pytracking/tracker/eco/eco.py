@@ -22,15 +22,23 @@ Deliberate differences from the original (MATLAB) implementation:
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
 * Grey videos use the project's one-channel intensity feature (cell 4, ``Intensity``) instead of
   the original's ``intensityChannelNorm6`` lookup table, so at most 1 projected intensity dimension.
-* Translation samples are cropped (border pixels replicated) and resized with OpenCV's area
-  averaging / bilinear resize, as ``mexResize`` does; the scale filter's 17 patches are sampled
-  bilinearly from one box-filtered crop (:func:`scale_filter.scale_patches`) instead of 17 resizes.
+* Translation samples are taken as the original's ``sample_patch`` does (subsampled by
+  ``df = floor(resize factor - 0.1)`` when large, border pixels replicated, resized with OpenCV's
+  area averaging / bilinear resize like ``mexResize``), but centred at the nearest pixel grid
+  position of the exact target centre rather than at ``round(pos)``; the displacement is measured
+  from the centre of the pixels actually cropped.
+* The scale filter's 17 patches are sampled bilinearly from one crop averaged over ``df x df``
+  cells (:func:`scale_filter.scale_patches`) instead of the original's subsampling by
+  ``floor(min scale factor)`` and 17 resizes.
 * The Gram matrix of the sample model is updated from one set of inner products per new sample;
   inner products over half spectra count the ``kx = 0`` column once and the others twice.
 * ``W^H W`` of the spatial regularization is one FFT convolution with the autocorrelation of the
   sparse regularization kernel (the same operator as the original's two convolutions).
 * A Newton step is taken only where the score's Hessian is negative definite (the original always
   steps), and the scale-filter parabola is used only when it has a maximum.
+* Implementation only (same results up to rounding): the scale filter with
+  ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
+  what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * Robustness: the target centre is kept inside the image (the original's ``clamp_position`` is off
   for OTB), and ``max_scale_factor`` follows the current frame's size, so frames may change size.
 """
@@ -45,10 +53,9 @@ import torch
 
 from pytracking.features.handcrafted import FHOG
 from pytracking.libs import dcf
-from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
-from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, scores
+from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, project, scores
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch, to_tensor
 from pytracking.tracker.eco.sample_space import SampleSpace
@@ -116,7 +123,7 @@ class ECO(BaseTracker):
                 for x, w, (iy, ix) in zip(feats, self.windows, self.interp)]
 
     def _project(self, feats: List[torch.Tensor]) -> List[torch.Tensor]:
-        return [torch.einsum("dc,dhw->chw", p, x) for p, x in zip(self.P, feats)]
+        return [(p.t() @ x.reshape(x.shape[0], -1)).reshape(-1, *x.shape[1:]) for p, x in zip(self.P, feats)]
 
     # ------------------------------------------------------------------ first frame
     def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:
@@ -165,7 +172,7 @@ class ECO(BaseTracker):
             u, _, _ = torch.linalg.svd(m @ m.t())
             self.P.append(u[:, :c].contiguous())
         xf = self._to_fourier(feats)
-        z = [torch.einsum("dc,dkl->ckl", pm.to(xb.dtype), xb) for pm, xb in zip(self.P, xf)]
+        z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
         energy = [(zb * zb.conj()).real for zb in z]
         y_energy = float((self.yf.abs() ** 2).sum())
         proj_energy = [2 * y_energy / sum(x.shape[0] for x in feats) * torch.ones_like(pm) for pm in self.P]
@@ -176,8 +183,10 @@ class ECO(BaseTracker):
         self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, p.init_CG_iter // p.init_GN_iter)
         self.P = [pm.float() for pm in self.P]
 
-        z = [torch.einsum("dc,dkl->ckl", pm.to(xb.dtype), xb) for pm, xb in zip(self.P, xf)]
-        self.sample_energy = [(zb * zb.conj()).real for zb in z]
+        # the preconditioner keeps the energy of the PCA-projected sample (as the original does);
+        # the model gets the sample projected by the optimized matrices
+        self.sample_energy = energy
+        z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
         self.samples = SampleSpace(p.num_samples, p.learning_rate)
         self.samples.insert(z)
         self.cg = FilterCG(self.yf, self.reg_op, (1 - p.learning_rate) ** p.CG_forgetting_rate)
@@ -236,9 +245,7 @@ class ECO(BaseTracker):
         if self.frame_num < p.skip_after_frame or self.frames_since_train >= p.train_gap:
             samples, weights = self.samples.used()
             self.cg.set_problem(samples, weights, [self._precond(e) for e in self.sample_energy])
-            f, _ = self.cg.run_CG(p.CG_iter, TensorList(self.f))
-            if f is not None:
-                self.f = list(f)
+            self.f = self.cg.solve(self.f, p.CG_iter)
             self.frames_since_train = 0
         else:
             self.frames_since_train += 1

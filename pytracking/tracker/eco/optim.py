@@ -15,13 +15,13 @@ The score of block ``b`` lives on its own frequencies; blocks are summed on the 
 """
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 
 from pytracking.libs.optimization import ConjugateGradientBase
 from pytracking.libs.tensorlist import TensorList
-from pytracking.tracker.eco.continuous import RegOperator, crop_to, pad_to, weighted_ip
+from pytracking.tracker.eco.continuous import RegOperator, column_weights, crop_to, pad_to
 
 
 def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
@@ -31,6 +31,58 @@ def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> tor
         s = pad_to((fb * zb).sum(-3), k, kh)
         out = s if out is None else out + s
     return out
+
+
+def project(P: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``P^T x`` over the channels: ``P`` (``D x C``, real) and the half spectra ``x``
+    (``D x K x Kh``) -> ``C x K x Kh``, as one real matrix product on the real and imaginary parts."""
+    d, k, kh = x.shape
+    out = P.t().to(torch.float32) @ torch.view_as_real(x).reshape(d, -1)
+    return torch.view_as_complex(out.reshape(-1, k, kh, 2))
+
+
+class FlatLayout:
+    """The variables of a CG problem (complex half spectra and real matrices) as one real vector,
+    so that every vector operation of CG is one tensor operation. Complex entries are stored as
+    (real, imaginary) pairs; :attr:`ip_weights` makes the dot product the inner product over full
+    spectra (a half spectrum's ``kx = 0`` column once, the others twice; real matrices once)."""
+
+    def __init__(self, shapes: List[Tuple[int, ...]], is_complex: List[bool]) -> None:
+        self.shapes = [tuple(int(v) for v in sh) for sh in shapes]
+        self.is_complex = list(is_complex)
+        self.bounds = []
+        weights = []
+        start = 0
+        for sh, cplx in zip(self.shapes, self.is_complex):
+            n = 1
+            for v in sh:
+                n *= v
+            n *= 2 if cplx else 1
+            self.bounds.append((start, start + n))
+            start += n
+            if cplx:
+                w = column_weights(sh[-1]).reshape(1, -1, 1).expand(n // (2 * sh[-1]), sh[-1], 2)
+                weights.append(w.reshape(-1))
+            else:
+                weights.append(torch.ones(n))
+        self.ip_weights = torch.cat(weights)
+
+    def pack(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        return torch.cat([(torch.view_as_real(x.resolve_conj()) if c else x).reshape(-1)
+                          for x, c in zip(xs, self.is_complex)])
+
+    def pack_real(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        """Real per-entry values (e.g. a diagonal preconditioner), the same for both parts of a complex entry."""
+        return torch.cat([(x.unsqueeze(-1).expand(*x.shape, 2) if c else x).reshape(-1)
+                          for x, c in zip(xs, self.is_complex)])
+
+    def unpack(self, v: torch.Tensor) -> List[torch.Tensor]:
+        """Views of ``v`` in the variables' shapes."""
+        return [torch.view_as_complex(v[a:b].view(*sh, 2)) if c else v[a:b].view(sh)
+                for (a, b), sh, c in zip(self.bounds, self.shapes, self.is_complex)]
+
+    def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
+        return torch.dot(a[0], b[0] * self.ip_weights)
 
 
 class FilterCG(ConjugateGradientBase):
@@ -45,7 +97,8 @@ class FilterCG(ConjugateGradientBase):
         self.samples: List[torch.Tensor] = []
         self.samples_conj: List[torch.Tensor] = []
         self.weights = torch.ones(1)
-        self.diag_m: List[torch.Tensor] = []
+        self.layout: Optional[FlatLayout] = None
+        self.diag_m = torch.ones(1)
 
     def set_problem(self, samples: List[torch.Tensor], weights: torch.Tensor,
                     diag_m: List[torch.Tensor]) -> None:
@@ -53,9 +106,16 @@ class FilterCG(ConjugateGradientBase):
         self.samples = samples
         self.samples_conj = [zb.conj().resolve_conj() for zb in samples]
         self.weights = weights
-        self.diag_m = diag_m
+        if self.layout is None:
+            self.layout = FlatLayout([zb.shape[1:] for zb in samples], [True] * len(samples))
+        self.diag_m = self.layout.pack_real(diag_m)
         wy = self.weights.reshape(-1, 1, 1) * self.y_out
-        self.b = TensorList(self._back_project(wy))
+        self.b = TensorList([self.layout.pack(self._back_project(wy))])
+
+    def solve(self, f: List[torch.Tensor], num_iter: int) -> List[torch.Tensor]:
+        """``num_iter`` CG iterations from ``f`` (warm started; see the module docstring)."""
+        x, _ = self.run_CG(num_iter, TensorList([self.layout.pack(f)]))
+        return f if x is None else self.layout.unpack(x[0])
 
     def _back_project(self, s: torch.Tensor) -> List[torch.Tensor]:
         """``sum_j conj(z_jb) s_j`` per block for scores ``s`` (``N x K x Kh``, output grid)."""
@@ -63,14 +123,15 @@ class FilterCG(ConjugateGradientBase):
                 for zc in self.samples_conj]
 
     def A(self, x: TensorList) -> TensorList:
-        s = scores(list(x), self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
-        return TensorList([d + self.reg(xb) for d, xb in zip(self._back_project(s), x)])
+        f = self.layout.unpack(x[0])
+        s = scores(f, self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
+        return TensorList([self.layout.pack([d + self.reg(fb) for d, fb in zip(self._back_project(s), f)])])
 
     def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
-        return weighted_ip(a, b)
+        return self.layout.ip(a, b)
 
     def M1(self, x: TensorList) -> TensorList:
-        return TensorList([v / m for v, m in zip(x, self.diag_m)])
+        return TensorList([x[0] / self.diag_m])
 
 
 class JointGaussNewton(ConjugateGradientBase):
@@ -89,45 +150,54 @@ class JointGaussNewton(ConjugateGradientBase):
         self.P: List[torch.Tensor] = []
         self.z: List[torch.Tensor] = []
         self.z_conj: List[torch.Tensor] = []
-        self.diag_m: List[torch.Tensor] = []
+        self.layout: Optional[FlatLayout] = None
+        self.diag_m = torch.ones(1)
+        # Re(sum_kl w_l x_dkl g_ckl) = [w Re x, -w Im x] . [Re g, Im g] (w: the half-spectrum
+        # column weights), for the projection-matrix part of J^T
+        self.x_jt = []
+        for xb in x:
+            xr = torch.view_as_real(xb * column_weights(xb.shape[-1])).clone()
+            xr[..., 1] = -xr[..., 1]
+            self.x_jt.append(xr.reshape(xb.shape[0], -1))
 
     def _project(self, P: List[torch.Tensor]) -> List[torch.Tensor]:
-        return [torch.einsum("dc,dkl->ckl", p.to(xb.dtype), xb) for p, xb in zip(P, self.x)]
+        return [project(p, xb) for p, xb in zip(P, self.x)]
 
-    def _jt(self, u: torch.Tensor) -> TensorList:
+    def _jt(self, u: torch.Tensor) -> List[torch.Tensor]:
         """J^T of the data residual ``u`` (output grid half spectrum)."""
         df, dP = [], []
-        for fb, zc, xb in zip(self.f, self.z_conj, self.x):
+        for fb, zc, xj in zip(self.f, self.z_conj, self.x_jt):
             ub = crop_to(u, zc.shape[-2], zc.shape[-1]).contiguous()
             df.append(zc * ub)
             g = fb * ub.conj()                                     # C x K x Kh
-            full = torch.einsum("dkl,ckl->dc", xb, g).real
-            col0 = torch.einsum("dk,ck->dc", xb[..., 0], g[..., 0]).real
-            dP.append(2 * full - col0)
-        return TensorList(df + dP)
+            dP.append(xj @ torch.view_as_real(g).reshape(g.shape[0], -1).t())
+        return df + dP
 
-    def _jvp(self, v: TensorList) -> torch.Tensor:
+    def _jvp(self, v: List[torch.Tensor]) -> torch.Tensor:
         dfs, dPs = v[:self.nb], v[self.nb:]
-        out = scores(list(dfs), self.z, self.k, self.kh)
-        return out + scores(self.f, self._project(list(dPs)), self.k, self.kh)
+        out = scores(dfs, self.z, self.k, self.kh)
+        return out + scores(self.f, self._project(dPs), self.k, self.kh)
 
     def A(self, v: TensorList) -> TensorList:
-        jtj = self._jt(self._jvp(v))
+        parts = self.layout.unpack(v[0])
+        jtj = self._jt(self._jvp(parts))
         for i in range(self.nb):
-            jtj[i] = jtj[i] + self.reg(v[i])
-            jtj[self.nb + i] = jtj[self.nb + i] + self.lam * v[self.nb + i]
-        return jtj
+            jtj[i] = jtj[i] + self.reg(parts[i])
+            jtj[self.nb + i] = jtj[self.nb + i] + self.lam * parts[self.nb + i]
+        return TensorList([self.layout.pack(jtj)])
 
     def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
-        return weighted_ip(a[:self.nb], b[:self.nb]) + sum((u * w).sum() for u, w in zip(a[self.nb:], b[self.nb:]))
+        return self.layout.ip(a, b)
 
     def M1(self, v: TensorList) -> TensorList:
-        return TensorList([u / m for u, m in zip(v, self.diag_m)])
+        return TensorList([v[0] / self.diag_m])
 
     def run(self, f: List[torch.Tensor], P: List[torch.Tensor], diag_m: List[torch.Tensor],
             gn_iter: int, cg_iter: int) -> Tuple[List[torch.Tensor], List[torch.Tensor]]:
         """``gn_iter`` Gauss-Newton steps of ``cg_iter`` CG iterations from (f, P)."""
-        self.f, self.P, self.diag_m = list(f), list(P), diag_m
+        self.f, self.P = list(f), list(P)
+        self.layout = FlatLayout([fb.shape for fb in f] + [p.shape for p in P], [True] * self.nb + [False] * self.nb)
+        self.diag_m = self.layout.pack_real(diag_m)
         for _ in range(gn_iter):
             self.z = self._project(self.P)
             self.z_conj = [zb.conj().resolve_conj() for zb in self.z]
@@ -136,11 +206,12 @@ class JointGaussNewton(ConjugateGradientBase):
             for i in range(self.nb):
                 g[i] = g[i] + self.reg(self.f[i])
                 g[self.nb + i] = g[self.nb + i] + self.lam * self.P[i]
-            self.b = -g
+            self.b = TensorList([-self.layout.pack(g)])
             self.reset_state()
             delta, _ = self.run_CG(cg_iter)
             if delta is None:
                 break
+            delta = self.layout.unpack(delta[0])
             self.f = [fb + d for fb, d in zip(self.f, delta[:self.nb])]
             self.P = [p + d for p, d in zip(self.P, delta[self.nb:])]
         self.reset_state()

@@ -1,6 +1,7 @@
 """Image patches around the target, cropped and resized on the uint8 frame (only the pixels needed)."""
 from __future__ import annotations
 
+import math
 from typing import Sequence, Tuple
 
 import cv2
@@ -28,15 +29,25 @@ def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[flo
                   out_sz: Sequence[int]) -> Tuple[np.ndarray, Tuple[float, float]]:
     """The ``size`` (h, w) pixels of ``image`` centred as near as possible at ``centre`` (y, x),
     resized to ``out_sz`` (h, w) by area averaging when shrinking, bilinearly when enlarging (as
-    OpenCV's resize does in the original ECO), and the exact centre (y, x) of the cropped pixels."""
+    OpenCV's resize does in the original ECO), and the exact centre (y, x) of the cropped pixels.
+    As in the original ECO, a patch over ``df = floor(min(size / out_sz) - 0.1) > 1`` times larger
+    than the output is first subsampled: every ``df``-th pixel, on the grid through the rounded
+    centre."""
+    oh, ow = int(out_sz[0]), int(out_sz[1])
+    df = max(int(math.floor(min(float(size[0]) / oh, float(size[1]) / ow) - 0.1)), 1)
+    if df > 1:
+        oy, ox = int(round(float(centre[0]))) % df, int(round(float(centre[1]))) % df
+        patch, (cy, cx) = resized_patch(image[oy::df, ox::df],
+                                        ((float(centre[0]) - oy) / df, (float(centre[1]) - ox) / df),
+                                        (float(size[0]) / df, float(size[1]) / df), out_sz)
+        return patch, (oy + cy * df, ox + cx * df)
     eh, ew = max(int(round(float(size[0]))), 1), max(int(round(float(size[1]))), 1)
     top = int(round(float(centre[0]) - (eh - 1) / 2))
     left = int(round(float(centre[1]) - (ew - 1) / 2))
     crop = crop_replicate(image, top, left, eh, ew)
-    oh, ow = int(out_sz[0]), int(out_sz[1])
     if (eh, ew) != (oh, ow):
         interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
-        crop = cv2.resize(crop, (ow, oh), interpolation=interp)
+        crop = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=interp)
         if crop.ndim == 2:
             crop = crop[:, :, None]
     return crop, (top + (eh - 1) / 2, left + (ew - 1) / 2)

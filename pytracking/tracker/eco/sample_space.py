@@ -13,19 +13,30 @@ from typing import List, Optional, Tuple
 
 import torch
 
+from pytracking.tracker.eco.continuous import column_weights
 
-def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor]) -> torch.Tensor:
-    """Real inner products over full spectra of every stored sample (``n x ...`` per block) with
-    ``x`` (``...`` per block): an ``n`` vector."""
-    out = None
+
+def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int) -> torch.Tensor:
+    """Real inner products over full spectra of the first ``n`` stored samples (``N x ...`` per
+    block) with ``x`` (``...`` per block): an ``n`` vector (float64). ``Re(conj(s) v)`` is the dot
+    product of the real views; the ``kx = 0`` column counts once, the others twice."""
+    out = torch.zeros(n, dtype=torch.float64)
+    if n == 0:
+        return out
     for s, v in zip(samples, x):
-        n = s.shape[0]
-        # Re(sum conj(s) v) = Re(sum s conj(v)): conjugate the one sample, not the n stored ones
-        a = (s.reshape(n, -1) @ v.reshape(-1).conj()).real
-        a0 = (s[..., 0].reshape(n, -1) @ v[..., 0].reshape(-1).conj()).real
-        term = 2 * a - a0
-        out = term if out is None else out + term
+        w = v * column_weights(v.shape[-1])
+        a = torch.view_as_real(s[:n]).reshape(n, -1) @ torch.view_as_real(w).reshape(-1)
+        out += a.double()
     return out
+
+
+def _sq_norm(x: List[torch.Tensor]) -> float:
+    """Squared norm over full spectra of half spectra (the ``kx = 0`` column once)."""
+    total = 0.0
+    for v in x:
+        e = torch.view_as_real(v).square().sum(-1)
+        total += float(2 * e.sum() - e[..., 0].sum())
+    return total
 
 
 class SampleSpace:
@@ -56,9 +67,9 @@ class SampleSpace:
         lr = self.learning_rate
         if not self.samples:
             self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
-        g = _ip_many(self.samples, x).double()                      # zero for unused components
-        g[self.num_used:] = 0
-        norm = float(_ip_many([v.unsqueeze(0) for v in x], x)[0])
+        g = torch.zeros(self.num_samples, dtype=torch.float64)      # zero for unused components
+        g[:self.num_used] = _ip_many(self.samples, x, self.num_used)
+        norm = _sq_norm(x)
         if self.num_used < self.num_samples:
             idx = self.num_used
             self.num_used += 1

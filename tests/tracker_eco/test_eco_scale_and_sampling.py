@@ -1,0 +1,79 @@
+"""ECO's scale filter, translation-sample cropping and projection against independent computations."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from pytracking.tracker.eco.optim import project
+from pytracking.tracker.eco.params import ECOParams
+from pytracking.tracker.eco.region import resized_patch
+from pytracking.tracker.eco.scale_filter import ScaleFilter, scale_window
+
+
+def test_scale_window_is_matlabs_symmetric_hann():
+    # MATLAB hann(N): 0.5 * (1 - cos(2 pi m / (N - 1))), m = 0 .. N-1
+    n = 17
+    expected = [0.5 * (1 - math.cos(2 * math.pi * m / (n - 1))) for m in range(n)]
+    assert np.allclose(scale_window(n), expected)
+    assert scale_window(n)[0] == 0 and scale_window(n)[-1] == 0
+    # even N: hann(N + 1) without its first value
+    assert np.allclose(scale_window(4), [0.5, 1.0, 0.5, 0.0])
+
+
+def _qr_filter_response(samples: list, lr: float, window: np.ndarray, yf: np.ndarray, lam: float) -> np.ndarray:
+    """fDSST with an explicit QR basis of the running numerator (the original's formulation)."""
+    s_num, den = None, None
+    for xs in samples[:-1]:
+        s_num = xs if s_num is None else (1 - lr) * s_num + lr * xs
+        basis = np.linalg.qr(s_num)[0].T
+        basis_den = np.linalg.qr(xs)[0].T
+        sf_num = yf * np.fft.fft(basis @ s_num * window, axis=1).conj()
+        xsf = np.fft.fft(basis_den @ xs * window, axis=1)
+        new_den = (np.abs(xsf) ** 2).sum(0)
+        den = new_den if den is None else (1 - lr) * den + lr * new_den
+    xsf = np.fft.fft(basis @ samples[-1] * window, axis=1)
+    return (sf_num * xsf).sum(0) / (den + lam)
+
+
+def test_scale_filter_gram_formulation_equals_the_qr_basis_one():
+    rng = np.random.default_rng(3)
+    p = ECOParams()
+    base = rng.standard_normal((120, 17))
+    samples = [base + 0.5 * rng.standard_normal(base.shape) for _ in range(5)]
+    sf = ScaleFilter(p, (40.0, 30.0), lambda x: x)
+    feed = iter(samples)
+    sf._sample = lambda *args: next(feed)
+    for _ in samples[:-1]:
+        sf.update(None, None, None, None)
+    xs = samples[-1]
+    ours = sf.yf * sf._spectrum(sf.s_num.T @ xs) / (sf.sf_den + sf.lam)
+    ref = _qr_filter_response(samples, p.scale_learning_rate, sf.window, sf.yf, p.scale_lambda)
+    assert np.allclose(ours, ref, rtol=1e-6, atol=1e-9 * np.abs(ref).max())
+
+
+def test_large_samples_are_subsampled_around_the_requested_centre():
+    # a horizontal ramp: pixel value = x // 4, so a patch's central column tells where it was cut
+    h, w = 700, 1000
+    ramp = np.broadcast_to((np.arange(w) // 4).astype(np.uint8)[None, :, None], (h, w, 3)).copy()
+    centre, size, out = (350.3, 501.6), (880.0, 880.0), (200, 200)       # factor 4.4 -> df 4
+    patch, (cy, cx) = resized_patch(ramp, centre, size, out)
+    assert patch.shape == (200, 200, 3)
+    assert abs(cy - centre[0]) <= 2.5 and abs(cx - centre[1]) <= 2.5
+    # the patch spans about `size` pixels: the ramp rises ~size/4 over its width
+    cols = patch[100, :, 0].astype(float)
+    assert abs((cols[-1] - cols[0]) - 880 / 4 * 199 / 200) <= 3
+    assert abs(0.5 * (cols[99] + cols[100]) - cx / 4) <= 1.0
+    # a small patch is not subsampled: the same answer as cropping directly
+    patch1, (cy1, cx1) = resized_patch(ramp, centre, (200.0, 200.0), out)
+    assert (cy1, cx1) == (350.5, 501.5)
+    assert np.array_equal(patch1[..., 0], np.broadcast_to(ramp[251:451, 402:602, 0], (200, 200)))
+
+
+def test_projection_matches_the_channel_sum():
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.standard_normal((6, 5, 3)) + 1j * rng.standard_normal((6, 5, 3)), dtype=torch.complex64)
+    P = torch.tensor(rng.standard_normal((6, 2)), dtype=torch.float32)
+    expected = torch.stack([sum(P[d, c] * x[d] for d in range(6)) for c in range(2)])
+    assert torch.allclose(project(P, x), expected, atol=1e-5)
