@@ -64,25 +64,51 @@ def test_shift_and_newton_find_a_subpixel_peak():
     assert abs(y - true[0]) < 1e-3 and abs(x - true[1]) < 1e-3
 
 
+def _double_convolution(full: np.ndarray, ker: np.ndarray) -> np.ndarray:
+    """Brute force: ``full`` convolved with ``ker`` ('full'), then correlated with it ('valid')."""
+    k, kw = full.shape
+    ky, kx = ker.shape
+    once = np.zeros((k + ky - 1, kw + kx - 1), dtype=complex)
+    for i in range(k):
+        for j in range(kw):
+            once[i:i + ky, j:j + kx] += full[i, j] * ker
+    twice = np.zeros((k, kw), dtype=complex)
+    for i in range(k):
+        for j in range(kw):
+            twice[i, j] = np.sum(once[i:i + ky, j:j + kx] * ker)
+    return twice
+
+
+def _random_spectrum(rng: np.random.Generator, k: int, kw: int) -> np.ndarray:
+    """A conjugate-symmetric full spectrum (zero frequency in the middle) of a real map."""
+    return np.fft.fftshift(np.fft.fft2(rng.standard_normal((k, kw))))
+
+
 def test_reg_operator_is_a_double_convolution_of_the_full_spectrum():
     rng = np.random.default_rng(0)
-    k, kh = 7, 4
+    k = 7
     kernel = torch.tensor([[0.1, 0.3, 0.1], [0.3, 1.0, 0.3], [0.1, 0.3, 0.1]])
-    # a conjugate-symmetric full spectrum from a real map
-    real = rng.standard_normal((k, k))
-    full = np.fft.fftshift(np.fft.fft2(real))
+    full = _random_spectrum(rng, k, k)
     half = torch.tensor(full[:, k // 2:], dtype=torch.complex64).unsqueeze(0)
     out = cont.RegOperator(kernel)(half)[0].numpy()
-    ker = kernel.numpy()
-    once = np.zeros((k + 2, k + 2), dtype=complex)
-    for i in range(k):
-        for j in range(k):
-            once[i:i + 3, j:j + 3] += full[i, j] * ker
-    twice = np.zeros((k, k), dtype=complex)
-    for i in range(k):
-        for j in range(k):
-            twice[i, j] = np.sum(once[i:i + 3, j:j + 3] * ker)
-    assert np.allclose(out, twice[:, k // 2:], atol=1e-3)
+    assert np.allclose(out, _double_convolution(full, kernel.numpy())[:, k // 2:], atol=1e-3)
+
+
+def test_reg_operator_on_several_blocks_of_different_sizes_at_once():
+    rng = np.random.default_rng(1)
+    kernel = torch.tensor([[0.0, 0.2, 0.0], [0.1, 1.0, 0.1], [0.0, 0.2, 0.0]])
+    op = cont.RegOperator(kernel)
+    # a wide grid, a small one (the kernel's reach exceeds it) and a single coefficient
+    sizes = [(9, 13), (3, 3), (1, 1)]
+    fulls = [[_random_spectrum(rng, k, kw) for _ in range(2)] for k, kw in sizes]
+    halves = [torch.tensor(np.stack([f[:, kw // 2:] for f in fs]), dtype=torch.complex64)
+              for fs, (k, kw) in zip(fulls, sizes)]
+    outs = op.apply(halves)
+    for out, fs, (k, kw) in zip(outs, fulls, sizes):
+        assert out.shape == (2, k, kw // 2 + 1)
+        for c, full in enumerate(fs):
+            ref = _double_convolution(full, kernel.numpy())[:, kw // 2:]
+            assert np.allclose(out[c].numpy(), ref, atol=1e-4 * max(1.0, np.abs(ref).max()))
 
 
 def test_reg_filter_window_has_its_minimum_at_the_centre():

@@ -157,8 +157,10 @@ class RegOperator:
     """``f -> W^H W f`` for half spectra ``f`` (``C x K x Kh``): the full spectrum convolved with
     the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
     so zero outside the spectrum). Computed as one linear convolution with the kernel's
-    autocorrelation, by FFT on a grid large enough that nothing wraps (of a fast FFT length).
-    ``f`` must be the half spectrum of a real signal (its ``kx = 0`` column Hermitian)."""
+    autocorrelation, by FFT on a grid of a fast FFT length large enough that nothing wraps into
+    the spectrum (``K + reach`` per axis). :meth:`apply` does several blocks with one pair of
+    FFTs on a common grid. ``f`` must be the half spectrum of a real signal (its ``kx = 0``
+    column Hermitian)."""
 
     def __init__(self, kernel: torch.Tensor) -> None:
         kern = kernel.double()
@@ -173,7 +175,10 @@ class RegOperator:
     def _transfer(self, k: int, kw: int) -> torch.Tensor:
         key = (k, kw)
         if key not in self._cache:
-            size = (fft_size(k + 2 * self.r[0]), fft_size(kw + 2 * self.r[1]))
+            # a circular convolution of period n equals the linear one on the spectrum's K
+            # entries when the n - K zeros between its two ends cover the kernel's reach r
+            # (and the 2 r + 1 taps do not overlap)
+            size = tuple(fft_size(max(n + r, 2 * r + 1)) for n, r in zip((k, kw), self.r))
             g = torch.zeros(size, dtype=torch.float64)
             ry, rx = self.r
             g[:2 * ry + 1, :2 * rx + 1] = self.kernel2
@@ -182,18 +187,31 @@ class RegOperator:
         return self._cache[key]
 
     def __call__(self, f: torch.Tensor) -> torch.Tensor:
+        return self.apply([f.reshape((-1,) + f.shape[-2:])])[0].reshape(f.shape)
+
+    def apply(self, fs: List[torch.Tensor]) -> List[torch.Tensor]:
+        """The operator on each half spectrum of ``fs`` (``C_i x K_i x Kh_i``, odd ``K_i``)."""
         # The spectrum of a real signal is Hermitian, so its inverse DFT is real: the convolution
         # is a product with the (real) transfer function between a real inverse FFT of the half
         # spectrum (zero frequency moved to index 0) and a real FFT back.
-        k, kh = f.shape[-2:]
+        k = max(f.shape[-2] for f in fs)
+        kh = max(f.shape[-1] for f in fs)
         g = self._transfer(k, 2 * kh - 1)
         gy, gx = g.shape
-        h = k // 2
-        buf = f.new_zeros(f.shape[:-2] + (gy, gx // 2 + 1))
-        buf[..., :h + 1, :kh] = f[..., h:, :]
-        buf[..., gy - h:, :kh] = f[..., :h, :]
+        buf = fs[0].new_zeros((sum(f.shape[0] for f in fs), gy, gx // 2 + 1))
+        c0 = 0
+        for f in fs:
+            c, h, w = f.shape[0], f.shape[-2] // 2, f.shape[-1]
+            buf[c0:c0 + c, :h + 1, :w] = f[:, h:, :]
+            buf[c0:c0 + c, gy - h:, :w] = f[:, :h, :]
+            c0 += c
         out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g)
-        return torch.cat((out[..., gy - h:, :kh], out[..., :h + 1, :kh]), dim=-2)
+        res, c0 = [], 0
+        for f in fs:
+            c, h, w = f.shape[0], f.shape[-2] // 2, f.shape[-1]
+            res.append(torch.cat((out[c0:c0 + c, gy - h:, :w], out[c0:c0 + c, :h + 1, :w]), dim=-2))
+            c0 += c
+        return res
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:

@@ -125,7 +125,7 @@ class FilterCG(ConjugateGradientBase):
     def A(self, x: TensorList) -> TensorList:
         f = self.layout.unpack(x[0])
         s = scores(f, self.samples, self.k, self.kh) * self.weights.reshape(-1, 1, 1)
-        return TensorList([self.layout.pack([d + self.reg(fb) for d, fb in zip(self._back_project(s), f)])])
+        return TensorList([self.layout.pack([d + r for d, r in zip(self._back_project(s), self.reg.apply(f))])])
 
     def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
         return self.layout.ip(a, b)
@@ -181,8 +181,9 @@ class JointGaussNewton(ConjugateGradientBase):
     def A(self, v: TensorList) -> TensorList:
         parts = self.layout.unpack(v[0])
         jtj = self._jt(self._jvp(parts))
+        reg = self.reg.apply(parts[:self.nb])
         for i in range(self.nb):
-            jtj[i] = jtj[i] + self.reg(parts[i])
+            jtj[i] = jtj[i] + reg[i]
             jtj[self.nb + i] = jtj[self.nb + i] + self.lam * parts[self.nb + i]
         return TensorList([self.layout.pack(jtj)])
 
@@ -203,8 +204,9 @@ class JointGaussNewton(ConjugateGradientBase):
             self.z_conj = [zb.conj().resolve_conj() for zb in self.z]
             r = scores(self.f, self.z, self.k, self.kh) - self.y_out
             g = self._jt(r)
+            reg = self.reg.apply(self.f)
             for i in range(self.nb):
-                g[i] = g[i] + self.reg(self.f[i])
+                g[i] = g[i] + reg[i]
                 g[self.nb + i] = g[self.nb + i] + self.lam * self.P[i]
             self.b = TensorList([-self.layout.pack(g)])
             self.reset_state()
