@@ -174,9 +174,12 @@ class JointGaussNewton(ConjugateGradientBase):
         return df + dP
 
     def _jvp(self, v: List[torch.Tensor]) -> torch.Tensor:
-        dfs, dPs = v[:self.nb], v[self.nb:]
-        out = scores(dfs, self.z, self.k, self.kh)
-        return out + scores(self.f, self._project(dPs), self.k, self.kh)
+        # sum_b (df_b z_b + f_b (dP_b^T x_b)) over the channels, blocks summed on the output grid
+        out = None
+        for df, zb, fb, dp, xb in zip(v[:self.nb], self.z, self.f, v[self.nb:], self.x):
+            s = pad_to((df * zb + fb * project(dp, xb)).sum(-3), self.k, self.kh)
+            out = s if out is None else out + s
+        return out
 
     def A(self, v: TensorList) -> TensorList:
         parts = self.layout.unpack(v[0])
