@@ -198,18 +198,16 @@ class RegOperator:
         kh = max(f.shape[-1] for f in fs)
         g = self._transfer(k, 2 * kh - 1)
         gy, gx = g.shape
-        buf = fs[0].new_zeros((sum(f.shape[0] for f in fs), gy, gx // 2 + 1))
-        c0 = 0
-        for f in fs:
-            c, h, w = f.shape[0], f.shape[-2] // 2, f.shape[-1]
-            buf[c0:c0 + c, :h + 1, :w] = f[:, h:, :]
-            buf[c0:c0 + c, gy - h:, :w] = f[:, :h, :]
-            c0 += c
-        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g)
+        h = k // 2
+        # every block padded to the common grid with its zero frequency in row h, then rolled to row 0
+        pads = [(k - f.shape[-2]) // 2 for f in fs]
+        buf = torch.cat([torch.nn.functional.pad(f, (0, gx // 2 + 1 - f.shape[-1], r, r + gy - k))
+                         for f, r in zip(fs, pads)]).roll(-h, -2)
+        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g).roll(h, -2)
         res, c0 = [], 0
-        for f in fs:
-            c, h, w = f.shape[0], f.shape[-2] // 2, f.shape[-1]
-            res.append(torch.cat((out[c0:c0 + c, gy - h:, :w], out[c0:c0 + c, :h + 1, :w]), dim=-2))
+        for f, r in zip(fs, pads):
+            c, kf, w = f.shape
+            res.append(out[c0:c0 + c, r:r + kf, :w])
             c0 += c
         return res
 
