@@ -54,12 +54,17 @@ def mean_auc(make_tracker: Callable[[], object], sequences) -> float:
     return float(np.mean(aucs))
 
 
-def trained_vs_untrained(settings, trained: torch.nn.Module, untrained: torch.nn.Module,
+def trained_vs_untrained(settings, trainer, build_untrained: Callable[[], torch.nn.Module],
                          make_tracker: Callable[[torch.nn.Module], object]) -> tuple[float, float]:
-    """Mean tracking AUC of ``make_tracker(net)`` with the trained and the untrained network on
+    """Mean tracking AUC of ``make_tracker(net)`` with the trainer's trained network and with an
+    untrained one (``build_untrained()`` under torch seed 0, outside the global random stream) on
     ``settings.heldout_sequences`` new synthetic sequences of ``settings.heldout_frames`` frames
     (seed 1000 + ``synthetic_seed``: not the training videos); printed and recorded as
     ``settings.heldout_auc``."""
+    trained = unwrapped(trainer.actor.net)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        untrained = build_untrained()
     sequences = heldout_sequences(settings.env.workspace_dir, seed=1000 + settings.synthetic_seed,
                                   num_sequences=settings.heldout_sequences,
                                   num_frames=settings.heldout_frames,

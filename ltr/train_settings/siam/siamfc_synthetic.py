@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained, unwrapped
+from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained
 from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
                                                     set_defaults, split_held_out)
 
@@ -70,11 +68,9 @@ def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float
     from pytracking.tracker.siamfc import SiamFC
     from pytracking.tracker.siamfc.params import SiamFCParams
 
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        untrained = siamfc_alexnet(width=settings.net_width, groups=settings.net_groups)
     return trained_vs_untrained(
-        settings, unwrapped(trainer.actor.net), untrained,
+        settings, trainer,
+        lambda: siamfc_alexnet(width=settings.net_width, groups=settings.net_groups),
         lambda net: SiamFC(SiamFCParams(net=net, use_gpu=False, net_width=settings.net_width)))
 
 

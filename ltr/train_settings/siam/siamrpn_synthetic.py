@@ -14,12 +14,11 @@ trained network and with an untrained one and prints both tracking AUCs (``heldo
 """
 from __future__ import annotations
 
-import torch
 
 from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained, unwrapped
+from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained
 from ltr.train_settings.siam._siamfc_common import split_held_out
 from ltr.train_settings.siam._siamrpn_common import (build_net, build_trainer,
                                                      ensure_synthetic_data, set_defaults)
@@ -73,11 +72,8 @@ def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float
     from pytracking.tracker.siamrpn import SiamRPN
     from pytracking.tracker.siamrpn.params import SiamRPNParams
 
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        untrained = build_net(settings)
     return trained_vs_untrained(
-        settings, unwrapped(trainer.actor.net), untrained,
+        settings, trainer, lambda: build_net(settings),
         lambda net: SiamRPN(SiamRPNParams(net=net, use_gpu=False, model=settings.model,
                                           net_width=settings.net_width,
                                           net_hidden=settings.net_hidden)))
