@@ -14,7 +14,6 @@ trained network and with an untrained one and prints both tracking AUCs (``heldo
 """
 from __future__ import annotations
 
-
 from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.trainers import LTRTrainer
