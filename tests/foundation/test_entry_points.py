@@ -15,11 +15,13 @@ _MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.MULTILINE)
 
 def runnable_modules() -> list[Path]:
     """Every file of the project that does something when run: a ``__main__`` guard or a
-    package's ``__main__.py``."""
+    package's ``__main__.py``. Hidden folders (``.venv``, the benchmarks' ``.cache`` with its own
+    venv) and build folders hold other projects' files and are left out."""
     found = []
     for top in ("ltr", "pytracking", "external", "tools", "benchmarks"):
         for path in sorted((REPO / top).rglob("*.py")):
-            if ".venv" in path.parts or "build" in path.parts:
+            folders = path.relative_to(REPO).parts[:-1]
+            if any(part.startswith(".") or part == "build" for part in folders):
                 continue
             if path.name == "__main__.py" or _MAIN_GUARD.search(path.read_text()):
                 found.append(path)
