@@ -14,7 +14,12 @@ images decoded beforehand, first frame included in the time, frames 2..N counted
 ('fps') and by process CPU time ('cpu', which a busy shared machine disturbs less). The stored
 peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
 
-    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1]
+    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1] [--jitter]
+
+``--jitter`` adds a robustness table: both trackers again from the initial box shifted by
++-1 px (8 shifts besides the exact box), AUC mean, min and max per sequence. On hard sequences a
+tracker's result can hinge on such a shift (one run loses the target on a fast motion, the next
+does not), so the mean over shifts is the steadier figure to compare.
 
 Targets (issue 16): mean real-sequence AUC >= CSRT's and >= the stored ECO-HC's; fps >= 2x CSRT's.
 """
@@ -98,9 +103,9 @@ class CSRT:
         self.proc = subprocess.Popen([str(csrt_python()), str(HERE / "csrt_worker.py")], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env=env)
 
-    def run(self, seq: Sequence) -> tuple[np.ndarray, float, float]:
-        self.proc.stdin.write(json.dumps({"frames": list(seq.frames),
-                                          "init": [float(v) for v in seq.ground_truth_rect[0]]}) + "\n")
+    def run(self, seq: Sequence, box: Optional[list[float]] = None) -> tuple[np.ndarray, float, float]:
+        box = init_box(seq) if box is None else box
+        self.proc.stdin.write(json.dumps({"frames": list(seq.frames), "init": box}) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
@@ -113,12 +118,24 @@ class CSRT:
         self.proc.wait(timeout=30)
 
 
-def run_eco(seq: Sequence) -> tuple[np.ndarray, float, float]:
+# whole pixels: CSRT takes an integer box
+JITTER = [(0.0, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0), (1.0, 1.0), (-1.0, -1.0), (1.0, -1.0),
+          (-1.0, 1.0)]
+
+
+def init_box(seq: Sequence, shift: tuple[float, float] = (0.0, 0.0)) -> list[float]:
+    """The first ground-truth box (x, y, w, h), its corner moved by ``shift`` (dx, dy) pixels."""
+    box = [float(v) for v in seq.ground_truth_rect[0]]
+    return [box[0] + shift[0], box[1] + shift[1], box[2], box[3]]
+
+
+def run_eco(seq: Sequence, box: Optional[list[float]] = None) -> tuple[np.ndarray, float, float]:
     images = [read_frame(f) for f in seq.frames]
+    box = init_box(seq) if box is None else box
     start, cpu_start = time.perf_counter(), time.process_time()
     tracker = ECO(parameters())
-    tracker.initialize(images[0], {"init_bbox": [float(v) for v in seq.ground_truth_rect[0]]})
-    boxes = [list(seq.ground_truth_rect[0])] + [tracker.track(im)["target_bbox"] for im in images[1:]]
+    tracker.initialize(images[0], {"init_bbox": box})
+    boxes = [box] + [tracker.track(im)["target_bbox"] for im in images[1:]]
     return np.asarray(boxes), time.perf_counter() - start, time.process_time() - cpu_start
 
 
@@ -133,6 +150,8 @@ def main() -> int:
     parser.add_argument("--sequence", action="append", default=None, help="only these sequences")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic benchmark")
     parser.add_argument("--repeats", type=int, default=1, help="timing repeats (best-of is kept)")
+    parser.add_argument("--jitter", action="store_true",
+                        help="also run from initial boxes shifted by +-1 px (robustness table)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(1)
@@ -179,6 +198,8 @@ def main() -> int:
     synth_rows = [r for r in rows if not r["real"]]
     if synth_rows:
         print(format_mean("mean (synthetic)", synth_rows))
+    if args.jitter:
+        jitter_table(seqs, csrt)
     if csrt is not None:
         csrt.close()
         for kind, label in (("fps", "wall-clock"), ("cpu_fps", "process CPU time")):
@@ -187,6 +208,30 @@ def main() -> int:
             print(f"frames/s on one thread ({label}), mean over sequences: ECO {eco_fps:.1f}, CSRT "
                   f"{csrt_fps:.1f} (ratio {eco_fps / csrt_fps:.2f}; target >= 2)")
     return 0
+
+
+def jitter_table(seqs: list[tuple[Sequence, bool]], csrt: Optional[CSRT]) -> None:
+    """AUC over the shifted initial boxes (:data:`JITTER`): mean, min, max per sequence and tracker."""
+    print(f"\nrobustness: success AUC from {len(JITTER)} initial boxes (exact, and shifted by +-1 px)")
+    header = f"{'sequence':18s} | {'ECO mean   min   max':>20s} | {'CSRT mean   min   max':>21s}"
+    print(header)
+    print("-" * len(header))
+    means = {"eco": [], "csrt": []}
+    for seq, real in seqs:
+        cells = []
+        for name in ("eco", "csrt"):
+            if name == "csrt" and csrt is None:
+                cells.append(f"{'-':>21s}")
+                continue
+            runner = run_eco if name == "eco" else csrt.run
+            aucs = [score(runner(seq, init_box(seq, shift))[0], seq.ground_truth_rect)[0] for shift in JITTER]
+            if real:
+                means[name].append(np.mean(aucs))
+            cells.append(f"{np.mean(aucs):9.1f} {min(aucs):5.1f} {max(aucs):5.1f}")
+        print(f"{seq.name:18s} | {cells[0]:>20s} | {cells[1]:>21s}", flush=True)
+    print("-" * len(header))
+    print("mean (real)        | " + " | ".join(f"{np.mean(v):9.1f}" if v else f"{'-':>9s}"
+                                             for v in means.values()))
 
 
 def _pair(v: Optional[tuple]) -> str:

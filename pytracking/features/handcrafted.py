@@ -45,13 +45,13 @@ import torch.nn.functional as F
 
 from pytracking.features.featurebase import FeatureModule, check_patches
 from pytracking.features.net_wrappers import normalize_features
-from pytracking.libs.cpu_kernels import load_kernel, missing_reason
+from pytracking.libs.cpu_kernels import compiled_op, load_kernel
 from pytracking.libs.tensorlist import TensorList
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["FHOG", "ColorNames", "Intensity", "fhog", "fhog_reference", "fhog_kernel_available",
-           "COLORNAMES_TABLE_FILE", "load_colornames_table"]
+           "colornames", "colornames_reference", "COLORNAMES_TABLE_FILE", "load_colornames_table"]
 
 FHOG_ORIENTATIONS = 9                   # contrast-insensitive bins (18 contrast-sensitive)
 FHOG_CHANNELS = 31                      # 18 + 9 + 4
@@ -65,7 +65,6 @@ COLORNAMES_TABLE_FILE = Path(__file__).resolve().parent / "data" / "colornames_c
 COLORNAMES_DIM = 10
 GREY_WEIGHTS = (0.299, 0.587, 0.114)
 
-_warned_no_kernel = False
 _colornames_cache: Optional[torch.Tensor] = None
 
 
@@ -244,23 +243,15 @@ def fhog(patches: torch.Tensor, cell_size: int = 4, soft_orientation: bool = Fal
     built (else the torch version, with one warning), True requires it, False never uses it. The
     two agree up to float32 rounding (summation order); in hard orientation binning a gradient
     within rounding of a bin boundary may fall into the other bin."""
-    global _warned_no_kernel
     cell_size = _check_cell_size(cell_size, "fhog")
     if not clip > 0:
         raise ValueError(f"fhog: clip must be positive, got {clip!r}")
     im = check_patches(patches, "fhog")
     _cell_grid(im, cell_size, "fhog")
-    available = fhog_kernel_available()
-    if use_kernel and not available:
-        raise RuntimeError(f"fhog: the compiled kernel is not available: {missing_reason() or 'it has no fhog'}")
-    if use_kernel is None and not available and not _warned_no_kernel:
-        logger.warning("fhog: compiled kernel unavailable, using the slower torch version (%s)",
-                       missing_reason() or "the built kernel has no fhog; rebuild it")
-        _warned_no_kernel = True
-    if (use_kernel or use_kernel is None) and available:
-        with torch.no_grad():
-            return load_kernel().fhog(im.detach().cpu().contiguous(), cell_size, bool(soft_orientation), float(clip))
+    op = compiled_op("fhog", use_kernel)
     with torch.no_grad():
+        if op is not None:
+            return op(im.detach().cpu().contiguous(), cell_size, bool(soft_orientation), float(clip))
         return fhog_reference(im, cell_size, soft_orientation, clip)
 
 
@@ -344,16 +335,42 @@ def colornames_index(im: torch.Tensor) -> torch.Tensor:
     return (q[:, 0] + 32 * q[:, 1] + 1024 * q[:, 2]).long()
 
 
+def colornames_reference(patches: torch.Tensor, table: torch.Tensor, cell_size: int) -> torch.Tensor:
+    """Colour names ``N x D x H//s x W//s``: the ``table`` row (``32768 x D``) of every pixel
+    (:func:`colornames_index`) averaged over each whole ``cell_size`` cell."""
+    idx = colornames_index(patches)
+    values = table.index_select(0, idx.reshape(-1)).reshape(*idx.shape, table.shape[1])
+    return _cell_average(values.permute(0, 3, 1, 2), cell_size)
+
+
+def colornames(patches: torch.Tensor, table: torch.Tensor, cell_size: int = 4,
+               use_kernel: Optional[bool] = None) -> torch.Tensor:
+    """Colour names of ``patches`` (``N x C x H x W``, C = 1 or 3, 0..255), defined by
+    :func:`colornames_reference`; ``use_kernel`` as in :func:`fhog`. The two agree up to float32
+    rounding (summation order)."""
+    cell_size = _check_cell_size(cell_size, "colornames")
+    im = check_patches(patches, "colornames")
+    _cell_grid(im, cell_size, "colornames")
+    op = compiled_op("colornames_cells", use_kernel)
+    with torch.no_grad():
+        if op is not None:
+            return op(im.detach().cpu().contiguous(), table.contiguous(), cell_size).to(im.device)
+        return colornames_reference(im.detach().cpu(), table, cell_size).to(im.device)
+
+
 class ColorNames(_CellFeature):
     """Colour names (10 channels, the CNnorm table) averaged over ``cell_size`` cells (default 4, as
-    ECO-HC); grey patches are looked up as R = G = B (see the module docstring)."""
+    ECO-HC); grey patches are looked up as R = G = B (see the module docstring). ``use_kernel`` as
+    in :func:`fhog`."""
 
     channels = COLORNAMES_DIM
 
-    def __init__(self, cell_size: int = 4, table_file: Union[str, Path, None] = None, **kwargs: Any) -> None:
+    def __init__(self, cell_size: int = 4, table_file: Union[str, Path, None] = None,
+                 use_kernel: Optional[bool] = None, **kwargs: Any) -> None:
         super().__init__(cell_size, **kwargs)
         self.table_file = table_file
         self.table: Optional[torch.Tensor] = None
+        self.use_kernel = use_kernel
 
     def initialize(self) -> None:
         if self.table is None:
@@ -361,9 +378,7 @@ class ColorNames(_CellFeature):
 
     def _compute(self, im: torch.Tensor) -> torch.Tensor:
         self.initialize()
-        idx = colornames_index(im.cpu())
-        values = self.table.index_select(0, idx.reshape(-1)).reshape(*idx.shape, COLORNAMES_DIM)
-        return _cell_average(values.permute(0, 3, 1, 2), self.cell_size).to(im.device)
+        return colornames(im, self.table, self.cell_size, self.use_kernel)
 
 
 class Intensity(_CellFeature):

@@ -7,10 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from pytracking.features.handcrafted import (COLORNAMES_TABLE_FILE, FHOG, ColorNames, Intensity, fhog,
-                                             fhog_kernel_available, fhog_reference)
+from pytracking.features.handcrafted import (COLORNAMES_TABLE_FILE, FHOG, ColorNames, Intensity, colornames,
+                                             colornames_reference, fhog, fhog_kernel_available, fhog_reference,
+                                             load_colornames_table)
+from pytracking.libs.cpu_kernels import load_kernel
 
 needs_kernel = pytest.mark.skipif(not fhog_kernel_available(), reason="compiled FHOG kernel not built")
+needs_cn_kernel = pytest.mark.skipif(not hasattr(load_kernel(), "colornames_cells"),
+                                     reason="compiled colour-names kernel not built")
 
 
 # ------------------------------------------------------------------ a plain loop-based FHOG
@@ -89,10 +93,8 @@ def _random_image(shape, seed=0):
     return torch.from_numpy(np.random.default_rng(seed).integers(0, 256, size=shape).astype(np.float32))
 
 
-def _implementations():
-    impls = [pytest.param(False, id="torch")]
-    impls.append(pytest.param(True, id="kernel", marks=needs_kernel))
-    return impls
+def _implementations(mark=needs_kernel):
+    return [pytest.param(False, id="torch"), pytest.param(True, id="kernel", marks=mark)]
 
 
 @pytest.mark.parametrize("use_kernel", _implementations())
@@ -193,36 +195,50 @@ def _table():
 @pytest.mark.parametrize("rgb,index", [((255, 0, 0), 31), ((0, 255, 0), 31 * 32), ((0, 0, 255), 31 * 1024),
                                        ((255, 255, 255), 32767), ((0, 0, 0), 0),
                                        ((100, 150, 200), 12 + 32 * 18 + 1024 * 25)])
-def test_colornames_of_known_pixels(rgb, index):
+@pytest.mark.parametrize("use_kernel", _implementations(needs_cn_kernel))
+def test_colornames_of_known_pixels(rgb, index, use_kernel):
     table = _table()
     im = torch.tensor(rgb, dtype=torch.float32).reshape(1, 3, 1, 1).expand(1, 3, 4, 4)
-    (feat,) = ColorNames(cell_size=4).extract(im)
+    (feat,) = ColorNames(cell_size=4, use_kernel=use_kernel).extract(im)
     assert feat.shape == (1, 10, 1, 1)
     assert np.allclose(feat[0, :, 0, 0].numpy(), table[index], atol=1e-7)
 
 
-def test_colornames_round_values_to_8_bits_before_the_lookup():
+@pytest.mark.parametrize("use_kernel", _implementations(needs_cn_kernel))
+def test_colornames_round_values_to_8_bits_before_the_lookup(use_kernel):
     table = _table()
     # R: 7.4 -> 7 (bin 0), G: 7.6 -> 8 (bin 1), B: 300 -> 255 (bin 31); then R -3 -> 0, G 15.49 -> 15, B 16.5 -> 17
     im = torch.tensor([[7.4, -3.0], [7.6, 15.49], [300.0, 16.5]]).reshape(1, 3, 1, 2)
-    (feat,) = ColorNames(cell_size=1).extract(im)
+    (feat,) = ColorNames(cell_size=1, use_kernel=use_kernel).extract(im)
     assert np.allclose(feat[0, :, 0, 0].numpy(), table[0 + 32 * 1 + 1024 * 31], atol=1e-7)
     assert np.allclose(feat[0, :, 0, 1].numpy(), table[0 + 32 * 1 + 1024 * 2], atol=1e-7)
 
 
-def test_colornames_average_over_cells_and_grey_images():
+@pytest.mark.parametrize("use_kernel", _implementations(needs_cn_kernel))
+def test_colornames_average_over_cells_and_grey_images(use_kernel):
     table = _table()
     im = torch.zeros(1, 3, 4, 8)
     im[0, 0, :, :4] = 255.0                              # left cell red
     im[0, :, :2, 4:] = 255.0                             # right cell: top half white, bottom half black
-    (feat,) = ColorNames(cell_size=4).extract(im)
+    (feat,) = ColorNames(cell_size=4, use_kernel=use_kernel).extract(im)
     assert feat.shape == (1, 10, 1, 2)
     assert np.allclose(feat[0, :, 0, 0].numpy(), table[31], atol=1e-6)
     assert np.allclose(feat[0, :, 0, 1].numpy(), (table[32767] + table[0]) / 2, atol=1e-6)
     grey = torch.full((1, 1, 4, 4), 130.4)               # rounds to 130, bin 16 in every channel
-    (feat,) = ColorNames(cell_size=2).extract(grey)
+    (feat,) = ColorNames(cell_size=2, use_kernel=use_kernel).extract(grey)
     assert feat.shape == (1, 10, 2, 2)
     assert np.allclose(feat[0, :, 1, 1].numpy(), table[16 + 32 * 16 + 1024 * 16], atol=1e-7)
+
+
+@needs_cn_kernel
+@pytest.mark.parametrize("shape,cell", [((2, 3, 13, 18), 4), ((1, 1, 9, 7), 3), ((1, 3, 5, 6), 1)])
+def test_colornames_kernel_equals_the_torch_version(shape, cell):
+    table = load_colornames_table()
+    im = torch.from_numpy(np.random.default_rng(3).uniform(-20, 280, size=shape).astype(np.float32))
+    want = colornames_reference(im, table, cell)
+    got = colornames(im, table, cell, use_kernel=True)
+    assert got.shape == want.shape == (shape[0], 10, shape[2] // cell, shape[3] // cell)
+    assert torch.allclose(got, want, atol=1e-6)
 
 
 # ------------------------------------------------------------------ intensity

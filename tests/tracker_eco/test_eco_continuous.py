@@ -4,8 +4,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
+from pytracking.libs.cpu_kernels import load_kernel
 from pytracking.tracker.eco import continuous as cont
 
 
@@ -84,20 +86,28 @@ def _random_spectrum(rng: np.random.Generator, k: int, kw: int) -> np.ndarray:
     return np.fft.fftshift(np.fft.fft2(rng.standard_normal((k, kw))))
 
 
-def test_reg_operator_is_a_double_convolution_of_the_full_spectrum():
+IMPLEMENTATIONS = [pytest.param(False, id="fft"),
+                   pytest.param(True, id="kernel", marks=pytest.mark.skipif(
+                       not hasattr(load_kernel(), "spectrum_reg"), reason="compiled kernels not built"))]
+
+
+@pytest.mark.parametrize("use_kernel", IMPLEMENTATIONS)
+def test_reg_operator_is_a_double_convolution_of_the_full_spectrum(use_kernel):
     rng = np.random.default_rng(0)
     k = 7
     kernel = torch.tensor([[0.1, 0.3, 0.1], [0.3, 1.0, 0.3], [0.1, 0.3, 0.1]])
     full = _random_spectrum(rng, k, k)
     half = torch.tensor(full[:, k // 2:], dtype=torch.complex64).unsqueeze(0)
-    out = cont.RegOperator(kernel)(half)[0].numpy()
+    out = cont.RegOperator(kernel, use_kernel)(half)[0].numpy()
     assert np.allclose(out, _double_convolution(full, kernel.numpy())[:, k // 2:], atol=1e-3)
 
 
-def test_reg_operator_on_several_blocks_of_different_sizes_at_once():
+@pytest.mark.parametrize("use_kernel", IMPLEMENTATIONS)
+def test_reg_operator_on_several_blocks_of_different_sizes_at_once(use_kernel):
     rng = np.random.default_rng(1)
-    kernel = torch.tensor([[0.0, 0.2, 0.0], [0.1, 1.0, 0.1], [0.0, 0.2, 0.0]])
-    op = cont.RegOperator(kernel)
+    # a cross like ECO's, 3 x 5 (different reach per axis)
+    kernel = torch.tensor([[0.0, 0.0, 0.2, 0.0, 0.0], [0.05, 0.1, 1.0, 0.1, 0.05], [0.0, 0.0, 0.2, 0.0, 0.0]])
+    op = cont.RegOperator(kernel, use_kernel)
     # a wide grid, a small one (the kernel's reach exceeds it) and a single coefficient
     sizes = [(9, 13), (3, 3), (1, 1)]
     fulls = [[_random_spectrum(rng, k, kw) for _ in range(2)] for k, kw in sizes]

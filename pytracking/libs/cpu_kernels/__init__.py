@@ -5,7 +5,10 @@
 * :mod:`.relu_linear` — a fully connected ReLU layer's output and input gradient for a few rows in
   two passes over one weight copy (ATOM's IoU-Net head during box refinement).
 * ``fhog`` — Felzenszwalb's HOG features (31 channels per cell), used by
-  :func:`pytracking.features.handcrafted.fhog` (which falls back to a torch version without it).
+  :func:`pytracking.features.handcrafted.fhog`; ``colornames_cells`` — colour names averaged over
+  cells (:func:`pytracking.features.handcrafted.colornames`); ``spectrum_reg`` — ECO's spatial
+  regularization on half spectra (:class:`pytracking.tracker.eco.continuous.RegOperator`). Each
+  falls back to a torch version without the build (:func:`compiled_op`).
 
 Intermediate buffers of the convolution kernels are kept per calling thread between calls (up to
 64 MB each; ATOM on one image uses about 6 MB), so that no call pays page faults for fresh memory.
@@ -20,17 +23,18 @@ from __future__ import annotations
 import importlib
 import logging
 from types import ModuleType
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 
-__all__ = ["BUILD_COMMAND", "load_kernel", "missing_reason", "require_kernel", "refuse_grad"]
+__all__ = ["BUILD_COMMAND", "compiled_op", "load_kernel", "missing_reason", "require_kernel", "refuse_grad"]
 
 logger = logging.getLogger(__name__)
 
 BUILD_COMMAND = "python -m pytracking.libs.cpu_kernels.build"
 
 _kernel: Optional[ModuleType] = None
+_warned_fallback: set = set()
 _missing: Optional[str] = None
 _loaded = False
 
@@ -51,6 +55,21 @@ def load_kernel() -> Optional[ModuleType]:
 def missing_reason() -> Optional[str]:
     """Why the compiled kernels are unavailable, or None when they are loaded."""
     return None if load_kernel() is not None else _missing
+
+
+def compiled_op(name: str, use_kernel: Optional[bool] = None) -> Optional[Callable]:
+    """The compiled op ``name``, or None where the caller should run its torch version.
+    ``use_kernel``: None gives the op when it is built (else None, with one warning per op), True
+    requires it (RuntimeError naming the build command otherwise), False always gives None."""
+    kernel = load_kernel()
+    op = getattr(kernel, name, None) if kernel is not None else None
+    why = missing_reason() or f"the built kernel has no {name}; rebuild it with `{BUILD_COMMAND}`"
+    if use_kernel and op is None:
+        raise RuntimeError(f"{name}: the compiled kernel is not available: {why}")
+    if use_kernel is None and op is None and name not in _warned_fallback:
+        logger.warning("%s: compiled kernel unavailable, using the slower torch version (%s)", name, why)
+        _warned_fallback.add(name)
+    return None if use_kernel is False else op
 
 
 def require_kernel(op: str) -> ModuleType:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+
+from pytracking.libs.cpu_kernels import compiled_op
 
 
 def odd(n: int) -> int:
@@ -158,11 +160,18 @@ class RegOperator:
     the (symmetric, real) regularization kernel and correlated with it again ('full' then 'valid',
     so zero outside the spectrum). Computed as one linear convolution with the kernel's
     autocorrelation, by FFT on a grid of a fast FFT length large enough that nothing wraps into
-    the spectrum (``K + reach`` per axis). :meth:`apply` does several blocks with one pair of
-    FFTs on a common grid. ``f`` must be the half spectrum of a real signal (its ``kx = 0``
-    column Hermitian)."""
+    the spectrum (``K + reach`` per axis). :meth:`apply` does several blocks, each on
+    its own grid. ``f`` must be the half spectrum of a real signal (its ``kx = 0``
+    column Hermitian).
 
-    def __init__(self, kernel: torch.Tensor) -> None:
+    The compiled ``spectrum_reg`` (:mod:`pytracking.libs.cpu_kernels`) computes the same two sparse
+    convolutions directly, about 3x faster; ``use_kernel`` as in
+    :func:`pytracking.libs.cpu_kernels.compiled_op` (None: the kernel when built, else this FFT
+    version)."""
+
+    def __init__(self, kernel: torch.Tensor, use_kernel: Optional[bool] = None) -> None:
+        self.kernel = kernel.float().contiguous()
+        self._op = compiled_op("spectrum_reg", use_kernel)
         kern = kernel.double()
         ky, kx = kern.shape
         # autocorrelation (= self-convolution, the kernel being symmetric): (2ky-1) x (2kx-1)
@@ -193,23 +202,21 @@ class RegOperator:
         """The operator on each half spectrum of ``fs`` (``C_i x K_i x Kh_i``, odd ``K_i``)."""
         # The spectrum of a real signal is Hermitian, so its inverse DFT is real: the convolution
         # is a product with the (real) transfer function between a real inverse FFT of the half
-        # spectrum (zero frequency moved to index 0) and a real FFT back.
-        k = max(f.shape[-2] for f in fs)
-        kh = max(f.shape[-1] for f in fs)
+        # spectrum (zero frequency moved to index 0) and a real FFT back. Each block on its own
+        # grid: a common one would transform the small blocks on the largest block's grid.
+        if self._op is not None and all(f.device.type == "cpu" for f in fs):
+            return [self._op(f, self.kernel) for f in fs]
+        return [self._apply_block(f) for f in fs]
+
+    def _apply_block(self, f: torch.Tensor) -> torch.Tensor:
+        _, k, kh = f.shape
         g = self._transfer(k, 2 * kh - 1)
         gy, gx = g.shape
         h = k // 2
-        # every block padded to the common grid with its zero frequency in row h, then rolled to row 0
-        pads = [(k - f.shape[-2]) // 2 for f in fs]
-        buf = torch.cat([torch.nn.functional.pad(f, (0, gx // 2 + 1 - f.shape[-1], r, r + gy - k))
-                         for f, r in zip(fs, pads)]).roll(-h, -2)
-        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g).roll(h, -2)
-        res, c0 = [], 0
-        for f, r in zip(fs, pads):
-            c, kf, w = f.shape
-            res.append(out[c0:c0 + c, r:r + kf, :w])
-            c0 += c
-        return res
+        buf = torch.nn.functional.pad(f, (0, gx // 2 + 1 - kh, 0, gy - k)).roll(-h, -2)
+        out = torch.fft.rfft2(torch.fft.irfft2(buf, s=(gy, gx)) * g)
+        # rows -h..h of the result, at grid rows gy-h..gy-1 and 0..h
+        return torch.cat((out[..., gy - h:, :kh], out[..., :h + 1, :kh]), dim=-2)
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:

@@ -11,32 +11,25 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
+import numpy as np
 import torch
 
 from pytracking.tracker.eco.continuous import column_weights
 
 
-def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int) -> torch.Tensor:
+def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int) -> Tuple[np.ndarray, float]:
     """Real inner products over full spectra of the first ``n`` stored samples (``N x ...`` per
-    block) with ``x`` (``...`` per block): an ``n`` vector (float64). ``Re(conj(s) v)`` is the dot
-    product of the real views; the ``kx = 0`` column counts once, the others twice."""
-    out = torch.zeros(n, dtype=torch.float64)
-    if n == 0:
-        return out
+    block) with ``x`` (``...`` per block), an ``n`` vector, and the squared norm of ``x`` (float64).
+    ``Re(conj(s) v)`` is the dot product of the real views; the ``kx = 0`` column counts once, the
+    others twice."""
+    out = np.zeros(n, dtype=np.float64)
+    norm = 0.0
     for s, v in zip(samples, x):
-        w = v * column_weights(v.shape[-1])
-        a = torch.view_as_real(s[:n]).reshape(n, -1) @ torch.view_as_real(w).reshape(-1)
-        out += a.double()
-    return out
-
-
-def _sq_norm(x: List[torch.Tensor]) -> float:
-    """Squared norm over full spectra of half spectra (the ``kx = 0`` column once)."""
-    total = 0.0
-    for v in x:
-        e = torch.view_as_real(v).square().sum(-1)
-        total += float(2 * e.sum() - e[..., 0].sum())
-    return total
+        w = torch.view_as_real(v * column_weights(v.shape[-1])).reshape(-1)
+        norm += float(torch.dot(torch.view_as_real(v).reshape(-1), w))
+        if n:
+            out += (torch.view_as_real(s[:n]).reshape(n, -1) @ w).double().numpy()
+    return out, norm
 
 
 class SampleSpace:
@@ -48,15 +41,16 @@ class SampleSpace:
         self.learning_rate = learning_rate
         self.minimum_weight = learning_rate * (1 - learning_rate) ** (2 * num_samples)
         self.samples: List[torch.Tensor] = []
-        self.weights = torch.zeros(num_samples, dtype=torch.float64)
-        self.gram = torch.zeros(num_samples, num_samples, dtype=torch.float64)
+        # the bookkeeping of a few dozen numbers is in numpy: far less overhead per operation
+        self.weights = np.zeros(num_samples, dtype=np.float64)
+        self.gram = np.zeros((num_samples, num_samples), dtype=np.float64)
         self.num_used = 0
 
     def _write(self, idx: int, x: List[torch.Tensor]) -> None:
         for s, v in zip(self.samples, x):
             s[idx] = v
 
-    def _set_row(self, idx: int, row: torch.Tensor, diag: float) -> None:
+    def _set_row(self, idx: int, row: np.ndarray, diag: float) -> None:
         self.gram[idx, :] = row
         self.gram[:, idx] = row
         self.gram[idx, idx] = diag
@@ -67,9 +61,8 @@ class SampleSpace:
         lr = self.learning_rate
         if not self.samples:
             self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
-        g = torch.zeros(self.num_samples, dtype=torch.float64)      # zero for unused components
-        g[:self.num_used] = _ip_many(self.samples, x, self.num_used)
-        norm = _sq_norm(x)
+        g = np.zeros(self.num_samples, dtype=np.float64)            # zero for unused components
+        g[:self.num_used], norm = _ip_many(self.samples, x, self.num_used)
         if self.num_used < self.num_samples:
             idx = self.num_used
             self.num_used += 1
@@ -83,9 +76,9 @@ class SampleSpace:
             self._normalize()
             return None, idx
 
-        min_w, min_id = torch.min(self.weights, 0)
-        if float(min_w) < self.minimum_weight:
-            idx = int(min_id)
+        min_id = int(np.argmin(self.weights))
+        if self.weights[min_id] < self.minimum_weight:
+            idx = min_id
             self.weights[idx] = 0
             self.weights *= (1 - lr) / self.weights.sum()
             self.weights[idx] = lr
@@ -95,16 +88,16 @@ class SampleSpace:
             return None, idx
 
         diag = self.gram.diagonal()
-        dist = (norm + diag - 2 * g).clamp(min=0)
-        new_min, closest = torch.min(dist, 0)
+        dist = np.maximum(norm + diag - 2 * g, 0)
+        closest = int(np.argmin(dist))
         n = self.num_samples
-        pair = (diag.reshape(-1, 1) + diag.reshape(1, -1) - 2 * self.gram).clamp(min=0)
-        pair.fill_diagonal_(float("inf"))
-        pair_min, flat = torch.min(pair.reshape(-1), 0)
+        pair = np.maximum(diag.reshape(-1, 1) + diag.reshape(1, -1) - 2 * self.gram, 0)
+        np.fill_diagonal(pair, np.inf)
+        flat = int(np.argmin(pair))
         self.weights *= 1 - lr
-        if float(new_min) < float(pair_min):
+        if dist[closest] < pair.flat[flat]:
             # merge the new sample into its closest component
-            idx = int(closest)
+            idx = closest
             w1, w2 = float(self.weights[idx]), lr
             a, b = w1 / (w1 + w2), w2 / (w1 + w2)
             self._write(idx, [a * s[idx] + b * v for s, v in zip(self.samples, x)])
@@ -114,7 +107,7 @@ class SampleSpace:
             self._normalize()
             return idx, None
         # merge the two closest components; the new sample takes the freed place
-        i, j = int(flat) // n, int(flat) % n
+        i, j = flat // n, flat % n
         if float(self.weights[j]) > float(self.weights[i]):
             i, j = j, i
         w1, w2 = float(self.weights[i]), float(self.weights[j])
@@ -125,7 +118,7 @@ class SampleSpace:
         row_i = a * self.gram[i] + b * self.gram[j]
         row_i[j] = a * float(g[i]) + b * float(g[j])
         self._set_row(i, row_i, d)
-        row_j = g.clone()
+        row_j = g.copy()
         row_j[i] = row_i[j]
         self._set_row(j, row_j, norm)
         self.weights[i] += w2
@@ -139,4 +132,4 @@ class SampleSpace:
     def used(self) -> Tuple[List[torch.Tensor], torch.Tensor]:
         """(the used components per block, their weights)."""
         k = self.num_used
-        return [s[:k] for s in self.samples], self.weights[:k].float()
+        return [s[:k] for s in self.samples], torch.from_numpy(self.weights[:k]).float()

@@ -13,9 +13,15 @@
 //   products read the same W (ATOM's IoU-Net head, P = 10 boxes).
 // * fhog: Felzenszwalb's HOG (31 channels per cell) of N x C x H x W images (fhog_kernels.h;
 //   defined by pytracking.features.handcrafted.fhog_reference).
+// * spectrum_reg: ECO's spatial-regularization operator W^H W on half spectra (defined by
+//   pytracking.tracker.eco.continuous.RegOperator's FFT version).
+// * filter_data_term: the data part of ECO's filter normal equations, sum_j w_j conj(z_j) (sum f z_j)
+//   over several feature blocks (defined by pytracking.tracker.eco.optim.FilterCG's torch version).
+// * colornames_cells: colour-name table rows of every pixel averaged over whole cells (defined by
+//   pytracking.features.handcrafted.colornames_reference).
 //
-// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h, fhog_kernels.h) are compiled
-// twice: generic, and for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has
+// The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h, fhog_kernels.h,
+// eco_kernels.h) are compiled twice: generic, and for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has
 // both. (Both copies use 32-byte vectors in internal functions only, hence -Wno-psabi in the build.)
 #include <torch/extension.h>
 
@@ -51,6 +57,7 @@ constexpr bool kNativeVec8 = false;  // 8-float vectors are emulated: kernels ma
 #include "relu_linear_kernels.h"
 #include "stem_kernels.h"
 #include "fhog_kernels.h"
+#include "eco_kernels.h"
 }  // namespace generic
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -64,6 +71,7 @@ constexpr bool kNativeVec8 = true;
 #include "relu_linear_kernels.h"
 #include "stem_kernels.h"
 #include "fhog_kernels.h"
+#include "eco_kernels.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -297,6 +305,196 @@ torch::Tensor fhog(const torch::Tensor& input, int64_t cell_size, bool soft_orie
   return out;
 }
 
+torch::Tensor spectrum_reg(const torch::Tensor& spectrum, const torch::Tensor& kernel) {
+  TORCH_CHECK(spectrum.device().is_cpu() && spectrum.scalar_type() == torch::kComplexFloat && spectrum.dim() == 3,
+              "spectrum_reg: spectrum must be a C x K x Kh complex64 CPU tensor, got ", spectrum.sizes(), " ",
+              spectrum.scalar_type());
+  TORCH_CHECK(is_cpu_float(kernel) && kernel.dim() == 2 && kernel.size(0) % 2 == 1 && kernel.size(1) % 2 == 1,
+              "spectrum_reg: kernel must be an odd-sized 2-D float32 CPU tensor, got ", kernel.sizes());
+  const int64_t chans = spectrum.size(0), k = spectrum.size(1), kh = spectrum.size(2);
+  TORCH_CHECK(k % 2 == 1 && kh >= 1, "spectrum_reg: the spectrum needs an odd number of rows, got ", k);
+  const int64_t ry = kernel.size(0) / 2, rx = kernel.size(1) / 2;
+  // the full spectrum F (columns kx < 0 are conj(f(-ky, -kx))) zero-padded by 2r: rows
+  // -K/2-2ry .. K/2+2ry, columns -2rx .. Kh-1+2rx; G = kernel * F ('full'): rows -K/2-ry ..
+  // K/2+ry, columns -rx .. Kh-1+rx; out = kernel (correlated) G ('valid') on the half spectrum.
+  const int64_t fe_rows = k + 4 * ry, fe_cols = kh + 4 * rx, g_rows = k + 2 * ry, g_cols = kh + 2 * rx;
+  struct Tap { int64_t p, q; float v; };
+  std::vector<Tap> taps;
+  auto kern = kernel.contiguous();
+  const float* kp = kern.data_ptr<float>();
+  for (int64_t p = -ry; p <= ry; ++p)
+    for (int64_t q = -rx; q <= rx; ++q)
+      if (kp[(p + ry) * (2 * rx + 1) + q + rx] != 0.0f) taps.push_back({p, q, kp[(p + ry) * (2 * rx + 1) + q + rx]});
+  auto f = spectrum.resolve_conj().contiguous();
+  auto out = torch::zeros_like(f);
+  const float* f_ptr = reinterpret_cast<const float*>(f.data_ptr<c10::complex<float>>());
+  float* o_ptr = reinterpret_cast<float*>(out.data_ptr<c10::complex<float>>());
+  at::parallel_for(0, chans, 1, [&](int64_t c0, int64_t c1) {
+    std::vector<float> fe(size_t(fe_rows * fe_cols * 2)), g(size_t(g_rows * g_cols * 2));
+    for (int64_t c = c0; c < c1; ++c) {
+      const float* fc = f_ptr + c * k * kh * 2;
+      std::fill(fe.begin(), fe.end(), 0.0f);
+      for (int64_t r = 0; r < k; ++r) {
+        float* row = fe.data() + ((r + 2 * ry) * fe_cols + 2 * rx) * 2;     // column kx = 0
+        std::memcpy(row, fc + r * kh * 2, size_t(kh * 2) * sizeof(float));
+        const float* mirror = fc + (k - 1 - r) * kh * 2;                      // row -ky
+        for (int64_t j = 1; j <= std::min(2 * rx, kh - 1); ++j) {
+          row[-2 * j] = mirror[2 * j];
+          row[-2 * j + 1] = -mirror[2 * j + 1];
+        }
+      }
+      std::fill(g.begin(), g.end(), 0.0f);
+      for (const Tap& t : taps) {
+        for (int64_t gr = 0; gr < g_rows; ++gr) {
+          const float* src = fe.data() + ((gr + ry - t.p) * fe_cols + rx - t.q) * 2;
+          float* dst = g.data() + gr * g_cols * 2;
+          for (int64_t i = 0; i < g_cols * 2; ++i) dst[i] += t.v * src[i];
+        }
+      }
+      float* oc = o_ptr + c * k * kh * 2;
+      for (const Tap& t : taps) {
+        for (int64_t r = 0; r < k; ++r) {
+          const float* src = g.data() + ((r + ry + t.p) * g_cols + rx + t.q) * 2;
+          float* dst = oc + r * kh * 2;
+          for (int64_t i = 0; i < kh * 2; ++i) dst[i] += t.v * src[i];
+        }
+      }
+    }
+  });
+  return out;
+}
+
+std::vector<torch::Tensor> filter_data_term(const std::vector<torch::Tensor>& samples,
+                                            const std::vector<torch::Tensor>& filters, const torch::Tensor& weights,
+                                            int64_t k, int64_t kh) {
+  TORCH_CHECK(!samples.empty() && samples.size() == filters.size(),
+              "filter_data_term: need one filter per sample block, got ", samples.size(), " and ", filters.size());
+  TORCH_CHECK(is_cpu_float(weights) && weights.dim() == 1, "filter_data_term: weights must be a 1-D float32 CPU tensor");
+  const int64_t n = weights.size(0);
+  auto w = weights.contiguous();
+  const float* w_ptr = w.data_ptr<float>();
+  struct Block { const float* z; const float* f; float* out; int64_t c, rows, cols, row0; };
+  std::vector<Block> blocks;
+  std::vector<torch::Tensor> keep, outs;
+  for (size_t b = 0; b < samples.size(); ++b) {
+    const auto& z = samples[b];
+    const auto& f = filters[b];
+    TORCH_CHECK(z.device().is_cpu() && z.scalar_type() == torch::kComplexFloat && z.dim() == 4 && z.size(0) == n,
+                "filter_data_term: samples[", b, "] must be an N x C x K x Kh complex64 CPU tensor with N = ", n,
+                ", got ", z.sizes(), " ", z.scalar_type());
+    TORCH_CHECK(f.device().is_cpu() && f.scalar_type() == torch::kComplexFloat && f.dim() == 3 &&
+                f.sizes() == z.sizes().slice(1), "filter_data_term: filters[", b, "] must be complex64 of shape ",
+                z.sizes().slice(1), ", got ", f.sizes());
+    TORCH_CHECK(z.size(2) <= k && (k - z.size(2)) % 2 == 0 && z.size(3) <= kh,
+                "filter_data_term: block ", b, " (", z.size(2), " x ", z.size(3), ") does not fit centred in the ",
+                k, " x ", kh, " output grid");
+    auto zc = z.resolve_conj().contiguous();
+    auto fc = f.resolve_conj().contiguous();
+    auto out = torch::zeros_like(fc);
+    keep.push_back(zc);
+    keep.push_back(fc);
+    outs.push_back(out);
+    blocks.push_back({reinterpret_cast<const float*>(zc.data_ptr<c10::complex<float>>()),
+                      reinterpret_cast<const float*>(fc.data_ptr<c10::complex<float>>()),
+                      reinterpret_cast<float*>(out.data_ptr<c10::complex<float>>()), z.size(1), z.size(2), z.size(3),
+                      (k - z.size(2)) / 2});
+  }
+  // one sample at a time: its score s_j on the output grid, then conj(z_j) w_j s_j into the output
+  // (the sample's coefficients are still in cache for the second pass)
+  std::vector<float> score(size_t(k * kh * 2));
+  for (int64_t j = 0; j < n; ++j) {
+    std::fill(score.begin(), score.end(), 0.0f);
+    for (const Block& bl : blocks) {
+      const int64_t plane = bl.rows * bl.cols;
+      const float* zj = bl.z + j * bl.c * plane * 2;
+      for (int64_t c = 0; c < bl.c; ++c) {
+        const float* zc = zj + c * plane * 2;
+        const float* fc = bl.f + c * plane * 2;
+        for (int64_t r = 0; r < bl.rows; ++r) {
+          DISPATCH(complex_mac, score.data() + (r + bl.row0) * kh * 2, fc + r * bl.cols * 2, zc + r * bl.cols * 2,
+                   bl.cols);
+        }
+      }
+    }
+    const float wj = w_ptr[j];
+    for (float& v : score) v *= wj;
+    for (const Block& bl : blocks) {
+      const int64_t plane = bl.rows * bl.cols;
+      const float* zj = bl.z + j * bl.c * plane * 2;
+      for (int64_t c = 0; c < bl.c; ++c) {
+        const float* zc = zj + c * plane * 2;
+        float* oc = bl.out + c * plane * 2;
+        for (int64_t r = 0; r < bl.rows; ++r) {
+          DISPATCH(conj_complex_mac, oc + r * bl.cols * 2, zc + r * bl.cols * 2, score.data() + (r + bl.row0) * kh * 2,
+                   bl.cols);
+        }
+      }
+    }
+  }
+  return outs;
+}
+
+torch::Tensor colornames_cells(const torch::Tensor& input, const torch::Tensor& table, int64_t cell_size) {
+  TORCH_CHECK(is_cpu_float(input) && input.dim() == 4, "colornames_cells: input must be a 4-D float32 CPU tensor "
+              "N x C x H x W, got ", input.sizes(), " ", input.scalar_type(), " on ", input.device());
+  TORCH_CHECK(is_cpu_float(table) && table.dim() == 2 && table.size(0) == 32768,
+              "colornames_cells: table must be a 32768 x D float32 CPU tensor, got ", table.sizes());
+  const int64_t batch = input.size(0), channels = input.size(1), height = input.size(2), width = input.size(3);
+  TORCH_CHECK(channels == 1 || channels == 3, "colornames_cells: expected 1 or 3 channels, got ", channels);
+  TORCH_CHECK(cell_size >= 1, "colornames_cells: cell_size must be positive, got ", cell_size);
+  const int64_t h = height / cell_size, w = width / cell_size, dims = table.size(1);
+  TORCH_CHECK(h >= 1 && w >= 1, "colornames_cells: a ", height, "x", width, " image is smaller than one ", cell_size,
+              "x", cell_size, " cell");
+  auto x = input.contiguous();
+  auto tab = table.contiguous();
+  auto out = torch::empty({batch, dims, h, w}, x.options());
+  const float* x_ptr = x.data_ptr<float>();
+  const float* t_ptr = tab.data_ptr<float>();
+  float* out_ptr = out.data_ptr<float>();
+  const int64_t plane = height * width;
+  const float inv = 1.0f / float(cell_size * cell_size);
+  // table row of each pixel of an image row: floor(round(v) / 8) per channel (the reference's
+  // floor((v + 0.5) / 8)), clamped to 0..31 (NaN -> 0)
+  auto row_index = [](const float* v, int64_t n, int64_t scale, int32_t* out, bool first) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t q = int32_t(std::min(std::max(0.0f, (v[i] + 0.5f) * 0.125f), 31.0f));
+      out[i] = first ? q : out[i] + int32_t(scale) * q;
+    }
+  };
+  at::parallel_for(0, batch * h, 1, [&](int64_t r0, int64_t r1) {
+    std::vector<float> acc(size_t(w * dims));
+    std::vector<int32_t> idx(size_t(w * cell_size));
+    const int64_t used = w * cell_size;
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t n = r / h, cy = r % h;
+      const float* img = x_ptr + n * channels * plane;
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t y = cy * cell_size; y < (cy + 1) * cell_size; ++y) {
+        const float* red = img + y * width;
+        row_index(red, used, 1, idx.data(), true);
+        row_index(channels == 3 ? red + plane : red, used, 32, idx.data(), false);
+        row_index(channels == 3 ? red + 2 * plane : red, used, 1024, idx.data(), false);
+        for (int64_t cx = 0; cx < w; ++cx) {
+          float* a = acc.data() + cx * dims;
+          for (int64_t xx = cx * cell_size; xx < (cx + 1) * cell_size; ++xx) {
+            const float* row = t_ptr + int64_t(idx[size_t(xx)]) * dims;
+            if (dims == 10) {  // the published table: a fixed-length loop the compiler unrolls
+              for (int d = 0; d < 10; ++d) a[d] += row[d];
+            } else {
+              for (int64_t d = 0; d < dims; ++d) a[d] += row[d];
+            }
+          }
+        }
+      }
+      float* o = out_ptr + n * dims * h * w + cy * w;
+      for (int64_t d = 0; d < dims; ++d) {
+        for (int64_t cx = 0; cx < w; ++cx) o[d * h * w + cx] = acc[size_t(cx * dims + d)] * inv;
+      }
+    }
+  });
+  return out;
+}
+
 std::string kernel_isa() { return run_avx2() ? "avx2" : "generic"; }
 
 bool use_avx2(bool enable) {
@@ -321,6 +519,18 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
   module.def("fhog", &cpu_kernels::fhog,
              "FHOG (31 channels per cell) of N x C x H x W float32 images, C = 1 or 3: N x 31 x H/cell x W/cell",
              py::arg("input"), py::arg("cell_size"), py::arg("soft_orientation"), py::arg("clip"));
+  module.def("spectrum_reg", &cpu_kernels::spectrum_reg,
+             "W^H W f for half spectra f (C x K x Kh complex64, odd K; column kx = 0 Hermitian) and W the "
+             "convolution of the full spectrum with a real odd-sized kernel ('full', then 'valid' for W^H)",
+             py::arg("spectrum"), py::arg("kernel"));
+  module.def("filter_data_term", &cpu_kernels::filter_data_term,
+             "sum_j w_j conj(z_jb) s_j per block b, s_j = sum_b pad(sum_c f_bc z_jbc) on the k x kh grid (blocks "
+             "centred in its rows): ECO's filter normal equations without the regularization",
+             py::arg("samples"), py::arg("filters"), py::arg("weights"), py::arg("k"), py::arg("kh"));
+  module.def("colornames_cells", &cpu_kernels::colornames_cells,
+             "Colour-name table rows (table: 32768 x D) of N x C x H x W float32 images (C = 1 or 3, values "
+             "0..255) averaged over cell_size cells: N x D x H/cell x W/cell",
+             py::arg("input"), py::arg("table"), py::arg("cell_size"));
   module.def("kernel_isa", &cpu_kernels::kernel_isa, "Instruction set of the kernel bodies that run: avx2 or generic");
   module.def("use_avx2", &cpu_kernels::use_avx2,
              "Run the AVX2 kernel bodies when the processor has them (True) or the generic ones; returns the "
