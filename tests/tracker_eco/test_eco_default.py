@@ -1,6 +1,7 @@
 """ECO as the built-in default: found by name, run by the runner on files, documented as weight-free."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker
 from pytracking.parameter.eco.default import parameters
+from pytracking.parameter.eco.default_vot import parameters as vot_parameters
 from pytracking.run_tracker import build_parser
 from pytracking.tracker.eco import ECO
 from pytracking.utils.load_text import load_text
@@ -48,6 +50,15 @@ def test_default_parameters_are_the_published_eco_hc_values():
     assert p.features.stride() == [6, 4] and p.features.dim() == [31, 10]
     p.features.set_is_color(False)
     assert p.features.stride() == [6, 4] and p.features.dim() == [31, 1]
+
+
+def test_vot_parameters_differ_from_the_otb_ones_where_the_published_vot2016_hc_settings_do():
+    otb, vot = parameters(), vot_parameters()
+    changed = {f.name: getattr(vot, f.name) for f in dataclasses.fields(otb)
+               if f.name != "features" and getattr(vot, f.name) != getattr(otb, f.name)}
+    assert changed == {"learning_rate": 0.01, "projection_reg": 5e-7, "init_CG_iter": 200, "CG_forgetting_rate": 60,
+                       "precond_reg_param": 0.2, "reg_window_edge": 4e-3, "reg_sparsity_threshold": 0.15}
+    assert Tracker("eco", "default_vot").get_parameters().learning_rate == 0.01
 
 
 def test_bad_parameters_are_named():

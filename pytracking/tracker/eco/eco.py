@@ -12,8 +12,7 @@ score's Fourier series is summed over blocks, maximised on the grid and refined 
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
 Parameters: :class:`pytracking.tracker.eco.params.ECOParams` (defaults = the published ECO-HC OTB
-values; ``pytracking/parameter/eco/default.py``). No VOT-style set is shipped: the published HC
-settings for VOT are not reproduced here, and the OTB set is used for every benchmark.
+values; ``pytracking/parameter/eco/default.py``); ``default_vot``: the published VOT2016 HC values.
 
 Deliberate differences from the original (MATLAB) implementation:
 
