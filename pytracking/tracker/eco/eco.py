@@ -35,7 +35,9 @@ Deliberate differences from the original (MATLAB) implementation:
   sparse regularization kernel (the same operator as the original's two convolutions).
 * A Newton step is taken only where the score's Hessian is negative definite (the original always
   steps), and the scale-filter parabola is used only when it has a maximum.
-* Implementation only (same results up to rounding): the scale filter with
+* Implementation only (same results up to rounding): colour names, the regularization operator and
+  the data term of the filter's normal equations run in compiled CPU kernels when they are built
+  (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale filter with
   ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * Robustness: the target centre is kept inside the image (the original's ``clamp_position`` is off
