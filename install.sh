@@ -100,7 +100,7 @@ fi
 step "Precise RoI Pooling op (C++ CPU kernel; CUDA kernel when torch has CUDA and nvcc exists)"
 "$PY" -m prroi_pool.build   # incremental: a no-op when the built kernels are up to date
 
-step "CPU kernels (C++: Winograd convolution, IoU-head products for ATOM; FHOG features)"
+step "CPU kernels (C++: Winograd convolution, IoU-head products for ATOM; FHOG, colour names and ECO operators)"
 "$PY" -m pytracking.libs.cpu_kernels.build   # incremental as well
 
 step "Environment settings files (created if missing, never overwritten)"
