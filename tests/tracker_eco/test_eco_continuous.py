@@ -66,6 +66,16 @@ def test_shift_and_newton_find_a_subpixel_peak():
     assert abs(y - true[0]) < 1e-3 and abs(x - true[1]) < 1e-3
 
 
+def test_newton_steps_like_the_original_unless_a_maximum_is_required():
+    k, sigma = 41, 3.0
+    yf = cont.gaussian_label(k, k, (sigma, sigma), (float(k), float(k)))
+    start = (0.0, 5.0)              # beyond the inflection point at sigma: the Hessian is indefinite
+    y, x = cont.newton_maximum(yf, start, 1)
+    # one Newton step on g(x) = exp(-x^2 / (2 s^2)): x - g'/g'' = x + x s^2 / (x^2 - s^2), away from the peak
+    assert abs(x - (5.0 + 5.0 * sigma ** 2 / (25.0 - sigma ** 2))) < 1e-2 and abs(y) < 1e-6
+    assert cont.newton_maximum(yf, start, 1, require_maximum=True) == start
+
+
 def _double_convolution(full: np.ndarray, ker: np.ndarray) -> np.ndarray:
     """Brute force: ``full`` convolved with ``ker`` ('full'), then correlated with it ('valid')."""
     k, kw = full.shape

@@ -9,7 +9,7 @@ import torch
 from pytracking.tracker.eco.optim import project
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch
-from pytracking.tracker.eco.scale_filter import ScaleFilter, scale_window
+from pytracking.tracker.eco.scale_filter import ScaleFilter, parabola_vertex, scale_window
 
 
 def test_scale_window_is_matlabs_symmetric_hann():
@@ -77,3 +77,13 @@ def test_projection_matches_the_channel_sum():
     P = torch.tensor(rng.standard_normal((6, 2)), dtype=torch.float32)
     expected = torch.stack([sum(P[d, c] * x[d] for d in range(6)) for c in range(2)])
     assert torch.allclose(project(P, x), expected, atol=1e-5)
+
+
+def test_scale_parabola_vertex_as_the_original_unless_a_maximum_is_required():
+    x = np.array([0.98, 1.0, 1.02])
+    assert abs(parabola_vertex(x, -(x - 1.005) ** 2) - 1.005) < 1e-9
+    upwards = (x - 1.005) ** 2                                   # a minimum: the original still takes it
+    assert abs(parabola_vertex(x, upwards) - 1.005) < 1e-9
+    assert parabola_vertex(x, upwards, require_maximum=True) == 1.0
+    assert parabola_vertex(x, np.array([1.0, 2.0, 3.0])) == 1.0   # collinear: no vertex
+    assert parabola_vertex(np.array([1.0, 1.0, 1.02]), np.array([0.0, 1.0, 0.5])) == 1.0   # singular

@@ -11,7 +11,7 @@ from pytracking.analysis.metrics import iou_continuous
 from pytracking.parameter.eco.default import parameters
 from pytracking.tracker.eco import ECO
 from pytracking.utils.load_text import load_text
-from tests.tracker_eco.conftest import moving_target_sequence
+from tests.tracker_eco.conftest import moving_target_sequence, smooth_texture
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
@@ -131,16 +131,40 @@ def test_uniform_and_black_frames_give_finite_boxes():
         assert np.isfinite(box).all() and box[2] > 0 and box[3] > 0
 
 
-def test_target_leaving_the_image_keeps_the_centre_inside():
-    # the target runs to the right border, then the frames show nothing (it is gone)
-    frames, gt = moving_target_sequence(15, (200, 240), (150, 80, 30, 30), (4.0, 0.0), seed=10)
-    tracker = ECO(parameters())
-    tracker.initialize(frames[0], {"init_bbox": list(gt[0])})
-    frames = frames + [np.full_like(frames[-1], 90)] * 5
-    for f in frames[1:]:
-        box = tracker.track(f)["target_bbox"]
-        assert 0 <= box[0] + (box[2] - 1) / 2 <= f.shape[1] - 1
-        assert 0 <= box[1] + (box[3] - 1) / 2 <= f.shape[0] - 1
+def _target_leaving_to_the_right(num_frames: int = 30, hw=(200, 240), x0: int = 150, y0: int = 80,
+                                 size: int = 30, vx: int = 4):
+    """A textured square moving right by ``vx`` px per frame until it has left the image."""
+    rng = np.random.default_rng(10)
+    background = smooth_texture(rng, hw[0], hw[1], 6.0)
+    target = (0.5 * smooth_texture(rng, size, size, 3.0) + 0.5 * np.array([220, 60, 40])).astype(np.uint8)
+    frames, centres = [], []
+    for i in range(num_frames):
+        x = x0 + vx * i
+        frame = background.copy()
+        visible = max(0, min(size, hw[1] - x))
+        frame[y0:y0 + size, x:x + visible] = target[:, :visible]
+        frames.append(frame)
+        centres.append(x + (size - 1) / 2)
+    return frames, [x0, y0, size, size], np.asarray(centres)
+
+
+@pytest.mark.parametrize("clamp", [False, True])
+def test_target_leaving_the_image_is_followed_past_the_border_unless_clamped(clamp):
+    frames, box, true_x = _target_leaving_to_the_right()
+    p = parameters()
+    p.clamp_position = clamp
+    tracker = ECO(p)
+    tracker.initialize(frames[0], {"init_bbox": box})
+    est_x = np.array([b[0] + (b[2] - 1) / 2 for b in (tracker.track(f)["target_bbox"] for f in frames[1:])])
+    width = frames[0].shape[1]
+    outside = true_x[1:] > width - 1
+    partly_visible = outside & (true_x[1:] < width - 1 + 10)       # centre out, a third still in the image
+    assert partly_visible.sum() >= 2
+    if clamp:
+        assert (est_x <= width - 1).all()
+    else:   # the original's behaviour (clamp_position off): the centre follows the target out
+        assert (np.abs(est_x - true_x[1:])[partly_visible] < 3).all()
+        assert (est_x[partly_visible] > width - 1).all()
 
 
 @pytest.mark.parametrize("velocity, size", [((6.0, 2.4), (24, 20)), ((10.0, 1.8), (30, 30))])

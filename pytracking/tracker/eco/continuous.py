@@ -225,10 +225,13 @@ def grid_max(scores: torch.Tensor) -> Tuple[int, int]:
     return idx // scores.shape[-1], idx % scores.shape[-1]
 
 
-def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int) -> Tuple[float, float]:
+def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int,
+                   require_maximum: bool = False) -> Tuple[float, float]:
     """Refine a maximum of the real series ``sf`` (half spectrum) from ``start`` (grid steps of the
     ``K x (2Kh-1)`` grid) by Newton's method in the continuous domain; returns ``(y, x)`` in grid
-    steps, wrapped to ``[-K/2, K/2)``. A step is taken only where the Hessian is negative definite."""
+    steps, wrapped to ``[-K/2, K/2)``. Every step is taken, as in the original ECO, unless
+    ``require_maximum``: then only where the Hessian is negative definite. A singular Hessian
+    stops the iteration either way."""
     k, kh = sf.shape
     kw = 2 * kh - 1
     # small arrays: numpy (complex128) has far less per-operation overhead than torch here
@@ -244,7 +247,7 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
         d = (vy @ c @ vx.T).real                                       # d[i, j]: d^i/dy^i d^j/dx^j
         gy, gx, hyy, hxx, hxy = d[1, 0], d[0, 1], d[2, 0], d[0, 2], d[1, 1]
         det = hyy * hxx - hxy * hxy
-        if not (hyy < 0 and det > 0):
+        if not np.isfinite(det) or det == 0 or (require_maximum and not (hyy < 0 and det > 0)):
             break
         y -= float((hxx * gy - hxy * gx) / det)
         x -= float((hyy * gx - hxy * gy) / det)

@@ -33,15 +33,17 @@ Deliberate differences from the original (MATLAB) implementation:
   inner products over half spectra count the ``kx = 0`` column once and the others twice.
 * ``W^H W`` of the spatial regularization is one FFT convolution with the autocorrelation of the
   sparse regularization kernel (the same operator as the original's two convolutions).
-* A Newton step is taken only where the score's Hessian is negative definite (the original always
-  steps), and the scale-filter parabola is used only when it has a maximum.
+* Options of this project, off by default (the original's behaviour): ``newton_requires_maximum``
+  (a Newton step only where the score's Hessian is negative definite), ``scale_parabola_requires_maximum``
+  (the scale parabola's vertex only where it is a maximum). A singular Hessian or a degenerate
+  parabola stops the refinement instead of producing an infinite position or scale.
 * Implementation only (same results up to rounding): colour names, the regularization operator and
   the data term of the filter's normal equations run in compiled CPU kernels when they are built
   (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale filter with
   ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
-* Robustness: the target centre is kept inside the image (the original's ``clamp_position`` is off
-  for OTB), and ``max_scale_factor`` follows the current frame's size, so frames may change size.
+* ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's
+  ``clamp_position`` (keep the centre inside the image) is a parameter, off as in its settings.
 """
 from __future__ import annotations
 
@@ -224,12 +226,13 @@ class ECO(BaseTracker):
             r, c = cont.grid_max(grid)
             kw = 2 * self.out_sz[1] - 1
             start = (r if r <= self.out_sz[0] // 2 else r - self.out_sz[0], c if c <= kw // 2 else c - kw)
-            dy, dx = cont.newton_maximum(sf, start, p.newton_iterations)
+            dy, dx = cont.newton_maximum(sf, start, p.newton_iterations, p.newton_requires_maximum)
             step = self.img_sample_sz * self.scale
             disp = torch.tensor([dy * step / self.out_sz[0], dx * step / kw])
             sample_pos = centre
             self.pos = centre + disp
-            self.pos = torch.stack((self.pos[0].clamp(0, h - 1), self.pos[1].clamp(0, w - 1)))
+            if p.clamp_position:
+                self.pos = torch.stack((self.pos[0].clamp(0, h - 1), self.pos[1].clamp(0, w - 1)))
 
         # scale
         det_scale = self.scale

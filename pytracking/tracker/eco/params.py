@@ -44,6 +44,10 @@ class ECOParams(Params):
     # ---- detection
     refinement_iterations: int = 1           # detections per frame at the new position
     newton_iterations: int = 5               # Newton steps to the score maximum (continuous)
+    clamp_position: bool = False             # keep the target centre inside the image (the original's
+                                             # option; off in its OTB and VOT settings)
+    newton_requires_maximum: bool = False    # this project's option: step only where the score's Hessian
+                                             # is negative definite (the original always steps)
 
     # ---- learning
     output_sigma_factor: float = 1.0 / 16    # label std / sqrt(target area)
@@ -82,6 +86,8 @@ class ECOParams(Params):
     scale_model_max_area: float = 32.0 * 16
     scale_lambda: float = 1e-2
     do_poly_interp: bool = True
+    scale_parabola_requires_maximum: bool = False   # this project's option: use the parabola's vertex
+                                                    # only where it is a maximum (the original always does)
 
     def validate(self) -> None:
         """Raise ValueError naming the first parameter whose value cannot work."""

@@ -75,6 +75,22 @@ def scale_window(n: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2 * math.pi * k / (m - 1))
 
 
+def parabola_vertex(x: np.ndarray, y: np.ndarray, require_maximum: bool = False) -> float:
+    """The vertex of the parabola through the three points ``(x_i, y_i)`` (the original's scale
+    refinement), or ``x[1]`` where there is none (coincident ``x``; points collinear up to rounding)
+    or, with ``require_maximum``, where the parabola opens upwards."""
+    x0, x1, x2 = (float(v) for v in x)
+    y0, y1, y2 = (float(v) for v in y)
+    if x0 == x1 or x1 == x2 or x0 == x2:
+        return x1
+    # Newton's divided differences: y = c2 (x - x0)(x - x1) + d01 (x - x0) + y0
+    d01, d12 = (y1 - y0) / (x1 - x0), (y2 - y1) / (x2 - x1)
+    c2 = (d12 - d01) / (x2 - x0)
+    if abs(c2) * (x2 - x0) ** 2 <= 1e-12 * max(abs(y0), abs(y1), abs(y2)) or (require_maximum and c2 > 0):
+        return x1
+    return float((x0 + x1) / 2 - d01 / (2 * c2))
+
+
 class ScaleFilter:
     """The scale filter; :meth:`track` returns the scale change, :meth:`update` learns."""
 
@@ -86,6 +102,7 @@ class ScaleFilter:
         self.lr = p.scale_learning_rate
         self.lam = p.scale_lambda
         self.poly = p.do_poly_interp
+        self.poly_requires_maximum = p.scale_parabola_requires_maximum
         self.step = p.scale_step_filter
         self.descriptor = descriptor
         scale_sigma = ni * p.scale_sigma_factor
@@ -131,20 +148,10 @@ class ScaleFilter:
         padded[ni - (n - mp):] = resp_f[mp:]
         resp = np.fft.ifft(padded * (ni / n)).real
         idx = int(np.argmax(resp))
-        best = float(self.interp_factors[idx])
         if not self.poly:
-            return best
-        # parabola through the neighbours, in scale factors (as the original)
+            return float(self.interp_factors[idx])
         ids = [(idx - 1) % ni, idx, (idx + 1) % ni]
-        xs_ = self.interp_factors[ids]
-        a = np.stack((xs_ ** 2, xs_, np.ones(3)), 1)
-        try:
-            c = np.linalg.solve(a, resp[ids])
-        except np.linalg.LinAlgError:
-            return best
-        if c[0] >= 0:
-            return best
-        return float(-c[1] / (2 * c[0]))
+        return parabola_vertex(self.interp_factors[ids], resp[ids], self.poly_requires_maximum)
 
     def update(self, image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float], scale: float) -> None:
         xs = self._sample(image, pos, base_sz, scale)
