@@ -139,3 +139,25 @@ def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
     assert settings.heldout_auc == {"trained": trained, "untrained": untrained}
     folders = list((tmp_path / "ws" / "synthetic").iterdir())
     assert [f.name for f in folders] == ["heldout_otb_2x12_160x120_seed1000"]
+
+
+@pytest.mark.parametrize("module_name", ["siamfc_synthetic", "siamrpn_synthetic"])
+def test_instant_run_configures_trains_then_checks(module_name, monkeypatch):
+    import importlib
+
+    module = importlib.import_module(f"ltr.train_settings.siam.{module_name}")
+    calls = []
+
+    class _Trainer:
+        def train(self, *args, **kwargs):
+            calls.append(("train", args, kwargs))
+
+    trainer = _Trainer()
+    monkeypatch.setattr(module, "build", lambda settings: trainer)
+    monkeypatch.setattr(module, "heldout_check",
+                        lambda settings, t: calls.append(("check", settings, t)))
+    settings = Settings()
+    module.run(settings)
+    assert settings.num_epochs == 5 and settings.synthetic_sequences == 12  # configured
+    assert calls == [("train", (5,), {"load_latest": True, "fail_safe": True}),
+                     ("check", settings, trainer)]

@@ -1,5 +1,6 @@
 """The training data the Siamese settings share: image transforms, the pair loaders, and the
-synthetic GOT-10k-layout set of the instant settings with its held-out split."""
+synthetic GOT-10k-layout set of the instant settings (fields: ``_instant.SYNTHETIC``) with its
+held-out split."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,14 +11,6 @@ from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.dataset import Got10k
-
-#: The synthetic training videos of the instant settings (fields of the settings, changeable before
-#: ``build``); the last ``synthetic_val_sequences`` are held out for the 'val' loader
-#: (``val_samples_per_epoch`` pairs every epoch, no gradients).
-SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
-             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
-
 
 def image_transforms(settings: Settings) -> tuple[tfm.Transform, tfm.Transform | None]:
     """The per-image transform (ToTensor, Normalize) and the joint one (grayscale pairs with

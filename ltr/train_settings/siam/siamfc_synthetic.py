@@ -11,32 +11,26 @@ trained network and with an untrained one and prints both tracking AUCs (``heldo
 """
 from __future__ import annotations
 
-from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
 from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained
-from ltr.train_settings.siam._pair_data import SYNTHETIC, synthetic_train_val
+from ltr.train_settings.siam._instant import SMALL_SCHEDULE, SYNTHETIC, train_then_check
+from ltr.train_settings.siam._pair_data import synthetic_train_val
 from ltr.train_settings.siam._siamfc_common import build_trainer, set_defaults
 
-INSTANT = {
-    "description": "SiamFC, narrow AlexNet, synthetic videos (instant CPU training)",
-    "batch_size": 8,
-    "num_workers": 0,
-    "print_interval": 8,
-    "max_gap": 20,
-    "samples_per_epoch": 192,
-    "num_epochs": 5,
-    "lr_start": 1e-2,
-    "lr_end": 1e-3,
-    "net_width": 0.25,
-}
+INSTANT = dict(
+    SMALL_SCHEDULE,
+    description="SiamFC, narrow AlexNet, synthetic videos (instant CPU training)",
+    lr_start=1e-2,
+    lr_end=1e-3,
+)
 
 
 def configure(settings: Settings) -> None:
     """Set the fields of the instant setting (callers may change them before :func:`build`)."""
     set_defaults(settings, INSTANT)
-    for name, value in SYNTHETIC.items():  # the synthetic videos (see _pair_data.SYNTHETIC)
+    for name, value in SYNTHETIC.items():  # the synthetic videos (see _instant.SYNTHETIC)
         settings.add_field(name, value)
 
 
@@ -60,7 +54,4 @@ def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float
 
 def run(settings: Settings) -> None:
     configure(settings)
-    trainer = build(settings)
-    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
-    if multigpu.is_main_process():
-        heldout_check(settings, trainer)
+    train_then_check(settings, build(settings), heldout_check)
