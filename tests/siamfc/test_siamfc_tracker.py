@@ -60,21 +60,26 @@ def test_template_matching_keeps_the_centre_of_a_translating_target(num_scales):
     assert max(errors) < 3.0, errors
 
 
+class ScoreMapNet(torch.nn.Module):
+    """A stand-in network that ignores the images: subclasses give the 17 x 17 score maps."""
+
+    total_stride = 8
+
+    def template(self, z):
+        return torch.zeros(1, 1, 1, 1)
+
+    def search(self, x):
+        return torch.zeros(x.shape[0], 1, 1, 1)
+
+
 def test_peak_displacement_maps_to_image_pixels():
     """A network whose score map peaks at a chosen cell: the tracker must move by
     (cell - 8) * 8 search pixels * s_x / 255 image pixels."""
 
-    class PeakAt(torch.nn.Module):
+    class PeakAt(ScoreMapNet):
         def __init__(self, row, col):
             super().__init__()
             self.row, self.col = row, col
-            self.total_stride = 8
-
-        def template(self, z):
-            return torch.zeros(1, 1, 1, 1)
-
-        def search(self, x):
-            return torch.zeros(x.shape[0], 1, 1, 1)
 
         def score(self, z_feat, x_feat):
             scores = torch.zeros(x_feat.shape[0], 1, 17, 17)
@@ -99,15 +104,7 @@ def test_peak_displacement_maps_to_image_pixels():
 
 
 def test_scale_update_follows_the_learning_rate():
-    class PreferLarger(torch.nn.Module):
-        total_stride = 8
-
-        def template(self, z):
-            return torch.zeros(1, 1, 1, 1)
-
-        def search(self, x):
-            return torch.zeros(x.shape[0], 1, 1, 1)
-
+    class PreferLarger(ScoreMapNet):
         def score(self, z_feat, x_feat):
             scores = torch.zeros(x_feat.shape[0], 1, 17, 17)
             scores[:, :, 8, 8] = torch.tensor([1.0, 2.0, 4.0])[:x_feat.shape[0]].view(-1, 1)
