@@ -163,9 +163,8 @@ SEQUENCES = {"translating": dict(num_frames=24, growth=1.0, seed=0),
 
 
 @pytest.fixture(autouse=True)
-def network_folder(isolated_settings):
+def _empty_network_folder(network_folder):
     """The (empty) network_path folder: trackers use their seeded random fallback networks."""
-    (isolated_settings / "networks").mkdir()
 
 
 @pytest.mark.parametrize("sequence", sorted(SEQUENCES))
