@@ -80,7 +80,9 @@ def test_settings_are_listed_for_run_training():
 
 
 @pytest.mark.filterwarnings("ignore:This DataLoader will create")
-def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatch):
+def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatch, caplog):
+    import logging
+
     from ltr.dataset.synthetic import write_dataset
     from ltr.train_settings.siam import siamfc
 
@@ -91,9 +93,13 @@ def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatc
         monkeypatch.setenv(f"LTR_{name}_DIR", "")
     settings = Settings()
     settings.project_path = "ltr/siam/siamfc_test"
-    trainer = siamfc.build(settings)
+    with caplog.at_level(logging.INFO):
+        trainer = siamfc.build(settings)
     loader = trainer.loaders[0]
     assert [d.get_name() for d in loader.dataset.datasets] == ["got10k"]
+    skipped = [r.getMessage() for r in caplog.records if "that dataset is not used" in r.getMessage()]
+    assert skipped == [f"SiamFC training: setting '{name}' is not set; that dataset is not used"
+                       for name in ("lasot_dir", "trackingnet_dir", "imagenet_dir")]
     assert loader.batch_size == 8 and loader.dataset.samples_per_epoch == 50000
     sample = loader.dataset[0]
     assert sample["train_images"].shape == (3, 127, 127)

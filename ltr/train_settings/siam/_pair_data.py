@@ -3,6 +3,7 @@ synthetic GOT-10k-layout set of the instant settings (fields: ``_instant.SYNTHET
 held-out split."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -11,6 +12,21 @@ from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.data import LTRLoader, sampler
 from ltr.dataset import Got10k
+
+logger = logging.getLogger(__name__)
+
+def datasets_with_paths(settings: Settings, candidates: Sequence[tuple[str, Callable[[str], object]]],
+                        what: str) -> list:
+    """The datasets of ``candidates`` ((env setting, builder) pairs) whose path is set; the others
+    are logged as not used by ``what`` (e.g. 'SiamFC training')."""
+    datasets = []
+    for field, build in candidates:
+        if settings.env.is_set(field):
+            datasets.append(build(getattr(settings.env, field)))
+        else:
+            logger.info("%s: setting '%s' is not set; that dataset is not used", what, field)
+    return datasets
+
 
 def image_transforms(settings: Settings) -> tuple[tfm.Transform, tfm.Transform | None]:
     """The per-image transform (ToTensor, Normalize) and the joint one (grayscale pairs with

@@ -5,7 +5,6 @@ its training datasets and calls :func:`build_trainer`.
 """
 from __future__ import annotations
 
-import logging
 from typing import Sequence
 
 import torch
@@ -17,7 +16,6 @@ from ltr.models.siam import BalancedLogisticLoss, siamfc_alexnet
 from ltr.trainers import LTRTrainer
 from ltr.train_settings.siam._pair_data import image_transforms, pair_loaders
 
-logger = logging.getLogger(__name__)
 
 #: SiamFC's training set-up (Bertinetto et al. 2016): 50 epochs of 50,000 pairs, mini-batches of 8,
 #: SGD with momentum 0.9, learning rate log-spaced from 1e-2 to 1e-5, weight decay 5e-4, labels

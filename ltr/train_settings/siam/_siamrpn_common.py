@@ -28,7 +28,6 @@ Choices (documented because the published set-ups cannot be reproduced exactly h
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable, Sequence
 
 import torch
@@ -43,9 +42,8 @@ from ltr.data.siamrpn_processing import SiamRPNProcessing
 from ltr.models.siam.anchors import RATIOS
 from ltr.models.siam.rpn_loss import RPNLoss
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._pair_data import image_transforms, pair_loaders
+from ltr.train_settings.siam._pair_data import datasets_with_paths, image_transforms, pair_loaders
 
-logger = logging.getLogger(__name__)
 
 MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw", "siamrpn_resnet50")
 
@@ -193,12 +191,7 @@ def available_datasets(settings: Settings,
                        candidates: Sequence[tuple[str, Callable[[str], object]]]) -> list:
     """The datasets of ``candidates`` ((env setting, builder) pairs) whose path is set; an error
     naming all of them when none is."""
-    datasets = []
-    for field, build in candidates:
-        if settings.env.is_set(field):
-            datasets.append(build(getattr(settings.env, field)))
-        else:
-            logger.info("SiamRPN training: setting '%s' is not set; that dataset is not used", field)
+    datasets = datasets_with_paths(settings, candidates, "SiamRPN training")
     if not datasets:
         names = ", ".join(field for field, _ in candidates)
         raise MissingFileError(f"SiamRPN training needs at least one dataset: set one of {names} "
