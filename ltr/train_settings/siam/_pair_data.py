@@ -15,6 +15,7 @@ from ltr.dataset import Got10k
 
 logger = logging.getLogger(__name__)
 
+
 def datasets_with_paths(settings: Settings, candidates: Sequence[tuple[str, Callable[[str], object]]],
                         what: str) -> list:
     """The datasets of ``candidates`` ((env setting, builder) pairs) whose path is set; the others
@@ -40,7 +41,7 @@ def image_transforms(settings: Settings) -> tuple[tfm.Transform, tfm.Transform |
 
 
 def pair_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                processing, name: str = "train", training: bool = True,
+                processing: Callable, name: str = "train", training: bool = True,
                 samples_per_epoch: int | None = None, seed: int | None = None) -> LTRLoader:
     """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched
     (``samples_per_epoch`` pairs; default ``settings.samples_per_epoch``)."""
