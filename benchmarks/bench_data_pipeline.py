@@ -18,14 +18,15 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
-import ltr.data.transforms as tfm
-from ltr.data import LTRLoader, processing, sampler
+from ltr.data import LTRLoader, sampler
 from ltr.data.image_loader import get_image_loader, jpeg4py_available
 from ltr.dataset import Got10k
 from ltr.dataset.synthetic import write_dataset
+from ltr.train_settings.bbreg._atom_common import atom_processing, atom_transforms, set_atom_geometry
 
 
 class TimedLoader:
@@ -46,25 +47,11 @@ class TimedLoader:
 
 
 def atom_sampler(dataset, samples: int) -> sampler.ATOMSampler:
-    transform_joint = tfm.Transform(tfm.ToGrayscale(probability=0.05))
-    transform_train = tfm.Transform(
-        tfm.ToTensorAndJitter(0.2),
-        tfm.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
-    )
-    proc = processing.ATOMProcessing(
-        search_area_factor=5.0,
-        output_sz=288,
-        center_jitter_factor={"train": 0, "test": 4.5},
-        scale_jitter_factor={"train": 0, "test": 0.5},
-        mode="sequence",
-        proposal_params={
-            "min_iou": 0.1,
-            "boxes_per_frame": 16,
-            "sigma_factor": [0.01, 0.05, 0.1, 0.2, 0.3],
-        },
-        transform=transform_train,
-        joint_transform=transform_joint,
-    )
+    """bbreg/atom.py's transforms and processing (output 288 px) on ``dataset``."""
+    settings = SimpleNamespace()
+    set_atom_geometry(settings, 288)
+    transform_joint, transform_train, _ = atom_transforms(settings)
+    proc = atom_processing(settings, transform_train, transform_joint)
     return sampler.ATOMSampler(
         [dataset], [1], samples_per_epoch=samples, max_gap=50, processing=proc, seed=0
     )

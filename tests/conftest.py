@@ -20,7 +20,7 @@ def isolated_settings(tmp_path, monkeypatch):
     """Fresh `ltr` and `pytracking` settings files, workspace, network and results folders under
     tmp_path (subprocesses inherit the environment); returns tmp_path. Nothing is created here:
     the settings file appears when first read, the folders when a test makes them (tests that need
-    the network folder create ``tmp_path / 'networks'``)."""
+    the network folder use :func:`network_folder`)."""
     base = tmp_path
     for key in list(os.environ):
         if key.startswith(("LTR_", "PYTRACKING_")):
@@ -38,3 +38,11 @@ def isolated_settings(tmp_path, monkeypatch):
                         ("PYTRACKING_SYNTHETIC_PATH", base / "synthetic" / "otb")):
         monkeypatch.setenv(name, str(value))
     return base
+
+
+@pytest.fixture
+def network_folder(isolated_settings):
+    """The network_path folder the trackers look in for weight files, created empty."""
+    folder = isolated_settings / "networks"
+    folder.mkdir()
+    return folder

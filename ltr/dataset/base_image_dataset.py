@@ -8,44 +8,28 @@ from typing import Optional
 import numpy as np
 
 from ltr.data.image_loader import default_image_loader
-from ltr.dataset.base_video_dataset import ImageLoader
+from ltr.dataset.base_dataset import BaseDataset, ImageLoader
 
 
-class BaseImageDataset(abc.ABC):
+class BaseImageDataset(BaseDataset):
     """A set of images, each entry one object with a box (and possibly class information)."""
 
     def __init__(
         self, name: str, root: str, image_loader: ImageLoader = default_image_loader
     ) -> None:
-        self.name = name
-        self.root = root
-        self.image_loader = image_loader
+        super().__init__(name, root, image_loader)
         self.image_list: list = []
-        self.class_list: list[str] = []
+        self.im_per_class: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
         return self.get_num_images()
 
-    def get_name(self) -> str:
-        return self.name
-
     def get_num_images(self) -> int:
         return len(self.image_list)
 
-    def has_class_info(self) -> bool:
-        return False
-
-    def has_segmentation_info(self) -> bool:
-        return False
-
-    def get_num_classes(self) -> int:
-        return len(self.class_list)
-
-    def get_class_list(self) -> list[str]:
-        return list(self.class_list)
-
     def get_images_in_class(self, class_name: str) -> list[int]:
-        raise ValueError(f"The {self.name} dataset has no class information")
+        """Indices of the images whose object belongs to ``class_name``."""
+        return self._entries_in_class(self.im_per_class, class_name)
 
     @abc.abstractmethod
     def get_image_info(self, im_id: int) -> dict:

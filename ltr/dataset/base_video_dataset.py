@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import abc
 from collections import OrderedDict
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
-import numpy as np
 import torch
 
 from ltr.data.image_loader import default_image_loader
-
-ImageLoader = Callable[[str], np.ndarray]
+from ltr.dataset.base_dataset import BaseDataset, ImageLoader
 
 
 def box_validity(bbox: torch.Tensor) -> torch.Tensor:
@@ -48,24 +46,18 @@ def empty_object_meta(object_class_name: Optional[str] = None) -> OrderedDict:
     )
 
 
-class BaseVideoDataset(abc.ABC):
+class BaseVideoDataset(BaseDataset):
     """A set of sequences, each with per-frame boxes and visibility, read from ``root``."""
 
     def __init__(
         self, name: str, root: str, image_loader: ImageLoader = default_image_loader
     ) -> None:
-        self.name = name
-        self.root = root
-        self.image_loader = image_loader
+        super().__init__(name, root, image_loader)
         self.sequence_list: list = []
-        self.class_list: list[str] = []
+        self.seq_per_class: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
         return self.get_num_sequences()
-
-    def get_name(self) -> str:
-        """Short identifier of the dataset (e.g. 'got10k')."""
-        return self.name
 
     def is_video_sequence(self) -> bool:
         """True for real videos; False for still images served as one-frame sequences."""
@@ -77,24 +69,12 @@ class BaseVideoDataset(abc.ABC):
     def get_num_sequences(self) -> int:
         return len(self.sequence_list)
 
-    def has_class_info(self) -> bool:
-        return False
-
     def has_occlusion_info(self) -> bool:
         return False
 
-    def has_segmentation_info(self) -> bool:
-        return False
-
-    def get_num_classes(self) -> int:
-        return len(self.class_list)
-
-    def get_class_list(self) -> list[str]:
-        return list(self.class_list)
-
     def get_sequences_in_class(self, class_name: str) -> list[int]:
         """Indices of the sequences whose object belongs to ``class_name``."""
-        raise ValueError(f"The {self.name} dataset has no class information")
+        return self._entries_in_class(self.seq_per_class, class_name)
 
     def get_sequence_name(self, seq_id: int) -> str:
         return str(self.sequence_list[seq_id])

@@ -140,9 +140,6 @@ class Got10k(BaseVideoDataset):
     def has_occlusion_info(self) -> bool:
         return True
 
-    def get_sequences_in_class(self, class_name: str) -> list[int]:
-        return list(self.seq_per_class.get(class_name, []))
-
     def _sequence_path(self, seq_id: int) -> str:
         return os.path.join(self.root, self.sequence_list[seq_id])
 

@@ -168,9 +168,6 @@ class ImagenetVID(BaseVideoDataset):
     def has_occlusion_info(self) -> bool:
         return True
 
-    def get_sequences_in_class(self, class_name: str) -> list[int]:
-        return list(self.seq_per_class.get(class_name, []))
-
     def get_sequence_name(self, seq_id: int) -> str:
         t = self.sequence_list[seq_id]
         return f"{t['set']}/{t['video']} track {t['trackid']}"

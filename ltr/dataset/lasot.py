@@ -123,9 +123,6 @@ class Lasot(BaseVideoDataset):
     def has_occlusion_info(self) -> bool:
         return True
 
-    def get_sequences_in_class(self, class_name: str) -> list[int]:
-        return list(self.seq_per_class.get(class_name, []))
-
     def _sequence_path(self, seq_id: int) -> str:
         seq = self.sequence_list[seq_id]
         return os.path.join(self.root, self._class_of(seq), seq)

@@ -322,8 +322,25 @@ class ConjugateGradientBase(abc.ABC):
         return x, resvec
 
 
+class ProblemConjugateGradient(ConjugateGradientBase):
+    """Conjugate gradient in the variable space of ``self.problem``: the problem's inner product
+    ``ip_input`` and preconditioners ``M1``, ``M2`` (subclasses set ``problem`` and define
+    :meth:`A`)."""
+
+    problem: Union[L2Problem, MinimizationProblem]
+
+    def ip(self, a: TensorList, b: TensorList) -> InnerProduct:
+        return self.problem.ip_input(a, b)
+
+    def M1(self, x: TensorList) -> TensorList:
+        return self.problem.M1(x)
+
+    def M2(self, x: TensorList) -> TensorList:
+        return self.problem.M2(x)
+
+
 # ---------------------------------------------------------------------------------------- L2 solvers
-class _L2CGSolver(ConjugateGradientBase):
+class _L2CGSolver(ProblemConjugateGradient):
     """Shared machinery: linearize an L2Problem, solve J^T J dx = -J^T r by CG, update in place."""
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps: float = 0.0,
@@ -342,15 +359,6 @@ class _L2CGSolver(ConjugateGradientBase):
 
     def A(self, x: TensorList) -> TensorList:
         return self._lin.jtj(x)
-
-    def ip(self, a: TensorList, b: TensorList) -> InnerProduct:
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x: TensorList) -> TensorList:
-        return self.problem.M1(x)
-
-    def M2(self, x: TensorList) -> TensorList:
-        return self.problem.M2(x)
 
     def current_loss(self, x: Optional[TensorList] = None) -> torch.Tensor:
         """Loss ``ip_output(r, r)`` at ``x`` (default: the variable), without a graph."""
@@ -507,7 +515,7 @@ def _descend(opt: _GradientDescentBase, loss_fn: Callable[[], torch.Tensor],
     return opt.losses, opt.residuals
 
 
-class NewtonCG(ConjugateGradientBase):
+class NewtonCG(ProblemConjugateGradient):
     """Newton's method for a MinimizationProblem; every Newton system is solved by CG.
 
     The Hessian-vector products come from double backward. ``init_hessian_reg`` adds
@@ -534,15 +542,6 @@ class NewtonCG(ConjugateGradientBase):
 
     def A(self, x: TensorList) -> TensorList:
         return _grad(self._g, self.x, x) + x * self.hessian_reg
-
-    def ip(self, a: TensorList, b: TensorList) -> InnerProduct:
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x: TensorList) -> TensorList:
-        return self.problem.M1(x)
-
-    def M2(self, x: TensorList) -> TensorList:
-        return self.problem.M2(x)
 
     def current_loss(self, x: Optional[TensorList] = None) -> torch.Tensor:
         with torch.no_grad():

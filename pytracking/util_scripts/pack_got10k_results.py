@@ -11,18 +11,14 @@ every result file found instead).
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from pytracking.analysis.trackers import parse_runs
 from ltr.admin.cli import run_main
-from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import ResultFileError, format_boxes, format_times
 from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
-                                             run_packing_cli, write_zip_atomic)
-
-logger = logging.getLogger(__name__)
+                                             run_packing_cli, write_packed)
 
 MAX_RUNS = 3
 
@@ -59,11 +55,8 @@ def pack_got10k_results(tracker_name: str, parameter_name: str, run_ids: Sequenc
     """
     entries = got10k_entries(tracker_name, parameter_name, run_ids, sequences, results_path)
     names = {arcname.split("/", 1)[0] for arcname in entries}
-    out_dir = Path(packed_path) if packed_path is not None else Path(env_settings().got_packed_results_path)
-    output_name = output_name or f"{tracker_name}_{parameter_name}"
-    zip_path = write_zip_atomic(out_dir / f"{output_name}.zip", entries)
-    logger.info("Packed %d sequences into %s", len(names), zip_path)
-    return zip_path
+    return write_packed(entries, output_name or f"{tracker_name}_{parameter_name}", len(names),
+                        packed_path, "got_packed_results_path")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -9,17 +9,13 @@ every result file found instead).
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from ltr.admin.cli import run_main
-from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import format_boxes
 from pytracking.util_scripts.packing import (PathLike, discover_sequences, load_run, run_dirs,
-                                             run_packing_cli, write_zip_atomic)
-
-logger = logging.getLogger(__name__)
+                                             run_packing_cli, write_packed)
 
 
 def pack_trackingnet_results(tracker_name: str, parameter_name: str, run_id: Optional[int] = None,
@@ -31,11 +27,8 @@ def pack_trackingnet_results(tracker_name: str, parameter_name: str, run_id: Opt
     names = list(sequences) if sequences is not None else discover_sequences(d)
     entries = {f"{name}.txt": format_boxes(load_run(d, name, need_times=False)[0], delimiter=",")
                for name in names}
-    out_dir = Path(packed_path) if packed_path is not None else Path(env_settings().tn_packed_results_path)
     output_name = output_name or f"{tracker_name}_{parameter_name}" + ("" if run_id is None else f"_{run_id:03d}")
-    zip_path = write_zip_atomic(out_dir / f"{output_name}.zip", entries)
-    logger.info("Packed %d sequences into %s", len(names), zip_path)
-    return zip_path
+    return write_packed(entries, output_name, len(names), packed_path, "tn_packed_results_path")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

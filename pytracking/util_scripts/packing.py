@@ -3,16 +3,20 @@ atomically (:mod:`ltr.admin.atomic_file`)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import zipfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from ltr.admin.atomic_file import atomic_open
 from ltr.admin.cli import add_verbose_argument, report_user_error
+from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.results import (PathLike, ResultFileError, read_boxes, read_times, result_file, time_file,
                                            tracker_results_dir)
+
+logger = logging.getLogger(__name__)
 
 
 def discover_sequences(results_dir: Path) -> list[str]:
@@ -48,6 +52,16 @@ def write_zip_atomic(zip_path: Path, entries: dict[str, str]) -> Path:
             zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for arcname, text in entries.items():
             zf.writestr(arcname, text)
+    return zip_path
+
+
+def write_packed(entries: dict[str, str], output_name: str, num_sequences: int,
+                 packed_path: Optional[Union[str, Path]], setting: str) -> Path:
+    """Write ``entries`` to ``<folder>/<output_name>.zip`` atomically and return its path; the
+    folder is ``packed_path``, by default the environment setting ``setting``."""
+    out_dir = Path(packed_path) if packed_path is not None else Path(getattr(env_settings(), setting))
+    zip_path = write_zip_atomic(out_dir / f"{output_name}.zip", entries)
+    logger.info("Packed %d sequences into %s", num_sequences, zip_path)
     return zip_path
 
 

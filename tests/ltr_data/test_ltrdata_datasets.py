@@ -218,6 +218,8 @@ def test_trackingnet_sets_boxes_and_frames(trackingnet_info):
     assert [name for _, name in ds.sequence_list] == expected
     full = TrackingNet(str(trackingnet_info.root), image_loader=opencv_loader)
     assert full.get_num_sequences() == len(records) and not full.has_class_info()
+    with pytest.raises(ValueError, match="trackingnet dataset has no class information"):
+        full.get_sequences_in_class(records[0].class_name)
     by_name = {r.name: r for r in records}
     for i, (_, name) in enumerate(full.sequence_list):
         info = check_sequence(full, i, by_name[name])

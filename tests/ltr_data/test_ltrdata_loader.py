@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
-import ltr.data.transforms as tfm
 from ltr.data import LTRLoader, processing, sampler
 from ltr.data.loader import ltr_collate
 from ltr.dataset import Got10k, Lasot, MSCOCOSeq, TrackingNet
+from ltr.train_settings.bbreg._atom_common import atom_processing, atom_transforms, set_atom_geometry
 from ltrdata_helpers import TinyVideoDataset, full_boxes
 from pytracking.libs import TensorDict, TensorList
 
@@ -36,25 +38,11 @@ def test_collate_nested_structures():
 
 
 def atom_pipeline(datasets, output_sz=48):
-    transform_joint = tfm.Transform(tfm.ToGrayscale(probability=0.05))
-    transform_train = tfm.Transform(
-        tfm.ToTensorAndJitter(0.2),
-        tfm.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
-    )
-    proc = processing.ATOMProcessing(
-        search_area_factor=5.0,
-        output_sz=output_sz,
-        center_jitter_factor={"train": 0, "test": 4.5},
-        scale_jitter_factor={"train": 0, "test": 0.5},
-        mode="sequence",
-        proposal_params={
-            "min_iou": 0.1,
-            "boxes_per_frame": 16,
-            "sigma_factor": [0.01, 0.05, 0.1, 0.2, 0.3],
-        },
-        transform=transform_train,
-        joint_transform=transform_joint,
-    )
+    """ATOM's training pipeline (bbreg/atom.py's transforms and processing) at ``output_sz``."""
+    settings = SimpleNamespace()
+    set_atom_geometry(settings, output_sz)
+    transform_joint, transform_train, _ = atom_transforms(settings)
+    proc = atom_processing(settings, transform_train, transform_joint)
     return sampler.ATOMSampler(
         datasets, [1] * len(datasets), samples_per_epoch=16, max_gap=50, processing=proc
     )

@@ -4,13 +4,16 @@ The 2-process run goes through the same entry point as ``torchrun ... ltr/run_tr
 (environment variables RANK/WORLD_SIZE/LOCAL_RANK/MASTER_*), with the tiny train-settings module
 ``ddptiny.linear`` (settings_fixture/). Its result is checked against a single-process replay worked
 out here: each rank's data regenerated from its seed (seed + rank), and plain SGD on the two ranks'
-batches put together, which is what averaging the gradients over the ranks must give.
+batches put together, which is what averaging the gradients over the ranks must give. The synthetic
+set of the Siamese instant settings is made once for both ranks, which stay in step afterwards.
 """
+import datetime
 import os
 import socket
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -71,6 +74,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _run_group(worker, tmp_path, seconds: float, what: str) -> None:
+    """Run ``worker(rank, port, tmp)`` in WORLD_SIZE spawned processes; fail after ``seconds``."""
+    context = mp.start_processes(worker, args=(_free_port(), str(tmp_path)),
+                                 nprocs=WORLD_SIZE, join=False, start_method="spawn")
+    deadline = time.monotonic() + seconds
+    while not context.join(timeout=5):
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                process.kill()
+            pytest.fail(f"{what} did not finish within {seconds} s")
+
+
 def _ddp_worker(rank, port, tmp):
     """One process of the group, started as torchrun would start it."""
     tmp = Path(tmp)
@@ -124,14 +139,7 @@ def _single_process_replay(linear, initial, inputs_per_rank):
 
 @pytest.mark.slow
 def test_two_process_gloo_training(tmp_path, monkeypatch):
-    context = mp.start_processes(_ddp_worker, args=(_free_port(), str(tmp_path)),
-                                 nprocs=WORLD_SIZE, join=False, start_method="spawn")
-    deadline = time.monotonic() + 150
-    while not context.join(timeout=5):
-        if time.monotonic() > deadline:
-            for process in context.processes:
-                process.kill()
-            pytest.fail("distributed training did not finish within 150 s")
+    _run_group(_ddp_worker, tmp_path, 150, "distributed training")
 
     results = [torch.load(tmp_path / f"rank{r}.pt") for r in range(WORLD_SIZE)]
     assert all(r["wrapped"] == "DistributedNet" for r in results)
@@ -175,3 +183,33 @@ def test_two_process_gloo_training(tmp_path, monkeypatch):
     err = [(tmp_path / f"stderr{r}.txt").read_text() for r in range(WORLD_SIZE)]
     assert "Git commit:" in out[0] and "[train: 2, 3 / 3]" in err[0]
     assert out[1] == "" and "[train:" not in err[1]
+
+
+# ------------------------------------------------------------------ synthetic data (Siamese)
+def _synthetic_data_worker(rank, port, tmp):
+    """One process: the Siamese instant settings' synthetic set, then one more collective."""
+    import torch.distributed as dist
+
+    from ltr.train_settings.siam._pair_data import ensure_synthetic_data
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=WORLD_SIZE,
+                            timeout=datetime.timedelta(seconds=60))
+    settings = SimpleNamespace(env=SimpleNamespace(workspace_dir=tmp), synthetic_sequences=2,
+                               synthetic_frames=3, synthetic_seed=0, synthetic_image_size=(64, 48))
+    train_dir = ensure_synthetic_data(settings, "siamrpn")
+    total = torch.tensor([float(rank + 1)])
+    dist.all_reduce(total)  # pairs with the other rank's all_reduce only if no barrier is left over
+    torch.save({"train_dir": str(train_dir), "total": float(total)},
+               Path(tmp) / f"synthetic{rank}.pt")
+    dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_synthetic_data_is_shared_and_ranks_stay_in_step(tmp_path):
+    _run_group(_synthetic_data_worker, tmp_path, 120, "the synthetic data set-up")
+    results = [torch.load(tmp_path / f"synthetic{r}.pt") for r in range(WORLD_SIZE)]
+    train_dir = tmp_path / "synthetic" / "siamrpn_got10k_2x3_64x48_seed0" / "train"
+    assert [Path(r["train_dir"]) for r in results] == [train_dir] * WORLD_SIZE
+    assert len((train_dir / "list.txt").read_text().split()) == 2
+    assert [r["total"] for r in results] == [3.0, 3.0]  # 1 + 2: the next collective is in step

@@ -67,12 +67,10 @@ def test_load_network_refuses_everything_not_allow_listed(tmp_path, index):
     assert constructor.fun_module not in set(sys.modules) - modules_before
 
 
-def test_exploit_through_the_tracker_weight_file(tmp_path, isolated_settings):
+def test_exploit_through_the_tracker_weight_file(tmp_path, network_folder):
     """The reported attack: a weight file in the network_path folder used by a tracker."""
     marker = tmp_path / "owned"
-    folder = isolated_settings / "networks"
-    folder.mkdir()
-    write_checkpoint(folder / "siamfc_default.pth",
+    write_checkpoint(network_folder / "siamfc_default.pth",
                      NetConstructor("system", "os", (f"touch {marker}",), {}))
     with pytest.raises(ConstructorNotAllowed) as err:
         siamfc_network.get_network(SiamFCParams())
@@ -80,13 +78,11 @@ def test_exploit_through_the_tracker_weight_file(tmp_path, isolated_settings):
     assert not marker.exists()
 
 
-def test_exploit_through_the_atom_weight_loader(tmp_path, isolated_settings):
+def test_exploit_through_the_atom_weight_loader(tmp_path, network_folder):
     from pytracking.features.net_wrappers import load_atom_network
 
     marker = tmp_path / "owned"
-    folder = isolated_settings / "networks"
-    folder.mkdir()
-    write_checkpoint(folder / "atom_evil.pth", NetConstructor("system", "os", (f"touch {marker}",), {}))
+    write_checkpoint(network_folder / "atom_evil.pth", NetConstructor("system", "os", (f"touch {marker}",), {}))
     with pytest.raises(ConstructorNotAllowed, match="atom_evil.pth"):
         load_atom_network("atom_evil.pth", torch.device("cpu"))
     assert not marker.exists()
@@ -170,7 +166,7 @@ def test_state_of_allow_listed_classes_is_validated(tmp_path):
         loading.load_network(tmp_path / "d.pth")
 
 
-def test_exploit_through_the_tracker_runner(tmp_path, isolated_settings):
+def test_exploit_through_the_tracker_runner(tmp_path, network_folder):
     """As with run_tracker.py: the tracker 'siamfc default' finds the file in network_path."""
     import cv2
     import numpy as np
@@ -179,9 +175,7 @@ def test_exploit_through_the_tracker_runner(tmp_path, isolated_settings):
     from pytracking.evaluation.tracker import Tracker
 
     marker = tmp_path / "owned"
-    folder = isolated_settings / "networks"
-    folder.mkdir()
-    write_checkpoint(folder / "siamfc_default.pth",
+    write_checkpoint(network_folder / "siamfc_default.pth",
                      NetConstructor("system", "os", (f"touch {marker}",), {}))
     frames = []
     for i in range(2):

@@ -10,8 +10,9 @@ from pytracking.evaluation.datasets import get_dataset
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
 from pytracking import run_analysis
 
+from analysis_helpers import PERFECT_AUC
+
 REPO = Path(__file__).resolve().parents[2]
-PERFECT_AUC = 100 * 20 / 21
 
 
 @pytest.fixture

@@ -7,26 +7,13 @@ IoU 1 > t for the 20 thresholds below 1 and not at t = 1: AUC = 20/21.
 import numpy as np
 import pytest
 
-from pytracking.evaluation.data import Sequence, SequenceList
-from pytracking.evaluation.results import ResultFileError, tracker_results_dir, write_sequence_result
+from pytracking.evaluation.data import SequenceList
+from pytracking.evaluation.results import ResultFileError
 from pytracking.analysis import TrackerSpec, evaluate
 from pytracking.analysis.sequence_eval import InvalidPredictionError
 
+from analysis_helpers import PERFECT_AUC, constant_gt, make_sequence, write_result
 
-def constant_gt(n, box=(0.0, 0.0, 10.0, 10.0)):
-    return np.tile(np.asarray(box, dtype=float), (n, 1))
-
-
-def make_sequence(name, gt, visible=None, dataset="toy"):
-    gt = np.asarray(gt, dtype=float)
-    return Sequence(name, [f"{name}/{i:04d}.jpg" for i in range(len(gt))], dataset, gt, target_visible=visible)
-
-
-def write_result(results_path, tracker, param, run_id, seq_name, boxes):
-    write_sequence_result(tracker_results_dir(tracker, param, run_id, results_path), seq_name, np.asarray(boxes, float))
-
-
-PERFECT_AUC = 100 * 20 / 21
 # Shift by 5 px of a 10x10 box: IoU 1/3 on frames 1..3, frame 0 is the ground truth.
 # Success: thresholds 0..0.30 (7 values) -> 4/4; 0.35..0.95 (13) -> 1/4; 1.0 -> 0.
 SHIFT_AUC = 100 * (7 * 1 + 13 * 0.25) / 21

@@ -8,14 +8,11 @@ import pytest
 got10k_otb = pytest.importorskip("got10k.experiments.otb",
                                  reason="the got10k toolkit (pip install got10k) is not installed")
 
-from pytracking.evaluation.data import Sequence, SequenceList  # noqa: E402
+from pytracking.evaluation.data import SequenceList  # noqa: E402
 from pytracking.evaluation.results import tracker_results_dir, write_sequence_result  # noqa: E402
 from pytracking.analysis import TrackerSpec, evaluate  # noqa: E402
 
-
-def make_sequence(name, gt, visible=None, dataset="toy"):
-    gt = np.asarray(gt, dtype=float)
-    return Sequence(name, [f"{name}/{i:04d}.jpg" for i in range(len(gt))], dataset, gt, target_visible=visible)
+from analysis_helpers import make_sequence  # noqa: E402
 
 
 class _FakeOTB:

@@ -2,31 +2,15 @@
 import os
 
 import cv2
-import numpy as np
 import pandas as pd
 import pytest
 
-from pytracking.evaluation.data import Sequence, SequenceList
-from pytracking.evaluation.results import tracker_results_dir, write_sequence_result
+from pytracking.evaluation.data import SequenceList
 from pytracking.analysis import TrackerSpec, evaluate
 import pytracking.analysis.evaluator as evaluate_mod
 from pytracking.analysis.plots import DPI, FIGSIZE
 
-
-def constant_gt(n, box=(0.0, 0.0, 10.0, 10.0)):
-    return np.tile(np.asarray(box, dtype=float), (n, 1))
-
-
-def make_sequence(name, gt, visible=None, dataset="toy"):
-    gt = np.asarray(gt, dtype=float)
-    return Sequence(name, [f"{name}/{i:04d}.jpg" for i in range(len(gt))], dataset, gt, target_visible=visible)
-
-
-def write_result(results_path, tracker, param, run_id, seq_name, boxes):
-    write_sequence_result(tracker_results_dir(tracker, param, run_id, results_path), seq_name, np.asarray(boxes, float))
-
-
-PERFECT_AUC = 100 * 20 / 21
+from analysis_helpers import PERFECT_AUC, constant_gt, make_sequence, write_result
 
 
 def _setup(tmp_path):

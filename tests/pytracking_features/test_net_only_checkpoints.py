@@ -13,13 +13,6 @@ from pytracking.tracker.siamfc.params import SiamFCParams
 ARCH = "ltr.models.siam.siamfc.siamfc_alexnet"
 
 
-@pytest.fixture
-def network_folder(isolated_settings):
-    folder = isolated_settings / "networks"
-    folder.mkdir()
-    return folder
-
-
 def _trained_siamfc():
     torch.manual_seed(11)
     net = siamfc_alexnet(width=0.125)

@@ -17,7 +17,7 @@ from pytracking.tracker.siamfc import network as siam_network
 from pytracking.tracker.siamfc.params import SiamFCParams
 from pytracking.utils.params import ParameterError
 
-BACKGROUND = np.array([124, 116, 104], np.float64)  # ~ the ImageNet mean colour: features ~ 0
+from moving_targets import box_centre, textured_target_sequence
 
 
 class PooledImage(torch.nn.Module):
@@ -36,28 +36,11 @@ def template_matching_net():
     return SiamFCNet(PooledImage(), ScoreAdjust(scale=1.0)).eval()
 
 
-def translating_sequence(num_frames=25, size=(240, 320), target=(36, 28), seed=0):
-    """Low-contrast noise background, a high-contrast textured target moving on a smooth path."""
-    rng = np.random.default_rng(seed)
-    height, width = size
-    tw, th = target
-    background = BACKGROUND + rng.normal(0, 6, (height, width, 3))
-    texture = rng.choice([-90.0, 90.0], size=(th // 4 + 1, tw // 4 + 1, 3))
-    texture = np.kron(texture, np.ones((4, 4, 1)))[:th, :tw]
-    frames, boxes = [], []
-    for k in range(num_frames):
-        x = 80 + 60 * np.sin(k / 6.0) + 3 * k
-        y = 90 + 40 * np.sin(k / 9.0 + 1.0)
-        xi, yi = int(round(x)), int(round(y))
-        image = background.copy()
-        image[yi:yi + th, xi:xi + tw] = BACKGROUND + texture
-        frames.append(np.clip(image, 0, 255).astype(np.uint8))
-        boxes.append([xi, yi, tw, th])
-    return frames, np.array(boxes, np.float64)
-
-
-def centre(box):
-    return np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
+def translating_sequence(num_frames=25):
+    """A 36 x 28 textured target moving on a smooth path."""
+    return textured_target_sequence(
+        lambda k, w, h: (80 + 60 * np.sin(k / 6.0) + 3 * k, 90 + 40 * np.sin(k / 9.0 + 1.0)),
+        num_frames)
 
 
 @pytest.mark.parametrize("num_scales", [3, 5])
@@ -71,27 +54,32 @@ def test_template_matching_keeps_the_centre_of_a_translating_target(num_scales):
     errors = []
     for image, gt in zip(frames[1:], boxes[1:]):
         out = tracker.track(image)
-        errors.append(np.linalg.norm(centre(out["target_bbox"]) - centre(gt)))
+        errors.append(np.linalg.norm(box_centre(out["target_bbox"]) - box_centre(gt)))
     steps = np.linalg.norm(np.diff(boxes[:, :2], axis=0), axis=1)
     assert steps.max() > 6  # the target really moves
     assert max(errors) < 3.0, errors
+
+
+class ScoreMapNet(torch.nn.Module):
+    """A stand-in network that ignores the images: subclasses give the 17 x 17 score maps."""
+
+    total_stride = 8
+
+    def template(self, z):
+        return torch.zeros(1, 1, 1, 1)
+
+    def search(self, x):
+        return torch.zeros(x.shape[0], 1, 1, 1)
 
 
 def test_peak_displacement_maps_to_image_pixels():
     """A network whose score map peaks at a chosen cell: the tracker must move by
     (cell - 8) * 8 search pixels * s_x / 255 image pixels."""
 
-    class PeakAt(torch.nn.Module):
+    class PeakAt(ScoreMapNet):
         def __init__(self, row, col):
             super().__init__()
             self.row, self.col = row, col
-            self.total_stride = 8
-
-        def template(self, z):
-            return torch.zeros(1, 1, 1, 1)
-
-        def search(self, x):
-            return torch.zeros(x.shape[0], 1, 1, 1)
 
         def score(self, z_feat, x_feat):
             scores = torch.zeros(x_feat.shape[0], 1, 17, 17)
@@ -106,25 +94,17 @@ def test_peak_displacement_maps_to_image_pixels():
     tracker.initialize(image, {"init_bbox": box})
     s_x = np.sqrt(70 * 50) * 255 / 127
     out = tracker.track(image)
-    expected = centre(box) + np.array([(11 - 8) * 8, (6 - 8) * 8]) * s_x / 255
+    expected = box_centre(box) + np.array([(11 - 8) * 8, (6 - 8) * 8]) * s_x / 255
     # x16 upsampling has no sample exactly on a cell centre: the peak is one of the two samples
     # half an upsampled pixel (8 / 16 / 2 = 0.25 search pixels) away from it
     half_sample = 0.25 * s_x / 255
-    np.testing.assert_allclose(centre(out["target_bbox"]), expected, atol=half_sample + 1e-6)
-    assert np.abs(centre(out["target_bbox"]) - expected).max() > 0.5 * half_sample
+    np.testing.assert_allclose(box_centre(out["target_bbox"]), expected, atol=half_sample + 1e-6)
+    assert np.abs(box_centre(out["target_bbox"]) - expected).max() > 0.5 * half_sample
     np.testing.assert_allclose(out["target_bbox"][2:], [40.0, 20.0], rtol=1e-9)
 
 
 def test_scale_update_follows_the_learning_rate():
-    class PreferLarger(torch.nn.Module):
-        total_stride = 8
-
-        def template(self, z):
-            return torch.zeros(1, 1, 1, 1)
-
-        def search(self, x):
-            return torch.zeros(x.shape[0], 1, 1, 1)
-
+    class PreferLarger(ScoreMapNet):
         def score(self, z_feat, x_feat):
             scores = torch.zeros(x_feat.shape[0], 1, 17, 17)
             scores[:, :, 8, 8] = torch.tensor([1.0, 2.0, 4.0])[:x_feat.shape[0]].view(-1, 1)
@@ -138,7 +118,7 @@ def test_scale_update_follows_the_learning_rate():
     factor = 1 - 0.59 + 0.59 * 1.0375
     np.testing.assert_allclose(out["target_bbox"][2:], [30 * factor, 30 * factor], rtol=1e-9)
     s_x = 60 * 255 / 127 * 1.0375  # the search side of the winning scale
-    np.testing.assert_allclose(centre(out["target_bbox"]), [135.0, 145.0], atol=0.25 * s_x / 255 + 1e-6)
+    np.testing.assert_allclose(box_centre(out["target_bbox"]), [135.0, 145.0], atol=0.25 * s_x / 255 + 1e-6)
 
 
 def test_missing_weights_fall_back_to_a_seeded_network_with_one_warning(caplog, monkeypatch):
@@ -192,7 +172,8 @@ def test_runs_through_the_runner(tmp_path, monkeypatch):
     monkeypatch.setattr(default_params, "parameters", with_net)
     output = tracker.run_sequence(seq, overrides=["use_gpu=false"])
     assert output.target_bbox.shape == (6, 4)
-    errors = np.linalg.norm([centre(b) - centre(g) for b, g in zip(output.target_bbox, boxes)], axis=1)
+    errors = np.linalg.norm([box_centre(b) - box_centre(g)
+                             for b, g in zip(output.target_bbox, boxes)], axis=1)
     assert errors.max() < 3.0
 
 

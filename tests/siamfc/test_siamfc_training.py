@@ -80,7 +80,9 @@ def test_settings_are_listed_for_run_training():
 
 
 @pytest.mark.filterwarnings("ignore:This DataLoader will create")
-def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatch):
+def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatch, caplog):
+    import logging
+
     from ltr.dataset.synthetic import write_dataset
     from ltr.train_settings.siam import siamfc
 
@@ -91,9 +93,13 @@ def test_paper_setting_uses_got10k_and_skips_unset_datasets(tmp_path, monkeypatc
         monkeypatch.setenv(f"LTR_{name}_DIR", "")
     settings = Settings()
     settings.project_path = "ltr/siam/siamfc_test"
-    trainer = siamfc.build(settings)
+    with caplog.at_level(logging.INFO):
+        trainer = siamfc.build(settings)
     loader = trainer.loaders[0]
     assert [d.get_name() for d in loader.dataset.datasets] == ["got10k"]
+    skipped = [r.getMessage() for r in caplog.records if "that dataset is not used" in r.getMessage()]
+    assert skipped == [f"SiamFC training: setting '{name}' is not set; that dataset is not used"
+                       for name in ("lasot_dir", "trackingnet_dir", "imagenet_dir")]
     assert loader.batch_size == 8 and loader.dataset.samples_per_epoch == 50000
     sample = loader.dataset[0]
     assert sample["train_images"].shape == (3, 127, 127)
@@ -139,3 +145,25 @@ def test_heldout_check_tracks_new_sequences(tmp_path, monkeypatch):
     assert settings.heldout_auc == {"trained": trained, "untrained": untrained}
     folders = list((tmp_path / "ws" / "synthetic").iterdir())
     assert [f.name for f in folders] == ["heldout_otb_2x12_160x120_seed1000"]
+
+
+@pytest.mark.parametrize("module_name", ["siamfc_synthetic", "siamrpn_synthetic"])
+def test_instant_run_configures_trains_then_checks(module_name, monkeypatch):
+    import importlib
+
+    module = importlib.import_module(f"ltr.train_settings.siam.{module_name}")
+    calls = []
+
+    class _Trainer:
+        def train(self, *args, **kwargs):
+            calls.append(("train", args, kwargs))
+
+    trainer = _Trainer()
+    monkeypatch.setattr(module, "build", lambda settings: trainer)
+    monkeypatch.setattr(module, "heldout_check",
+                        lambda settings, t: calls.append(("check", settings, t)))
+    settings = Settings()
+    module.run(settings)
+    assert settings.num_epochs == 5 and settings.synthetic_sequences == 12  # configured
+    assert calls == [("train", (5,), {"load_latest": True, "fail_safe": True}),
+                     ("check", settings, trainer)]

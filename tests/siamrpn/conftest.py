@@ -3,8 +3,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def network_folder(isolated_settings):
-    """The (empty) network_path folder the trackers look in for weight files."""
-    folder = isolated_settings / "networks"
-    folder.mkdir()
-    return folder
+def _empty_network_folder(network_folder):
+    """Every SiamRPN test has the (empty) network_path folder."""

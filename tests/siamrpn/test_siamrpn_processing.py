@@ -8,22 +8,15 @@ import torch
 
 from ltr.data.siamrpn_processing import SiamRPNProcessing, score_size
 from ltr.models.siam.anchors import decode_boxes
-from pytracking.libs import TensorDict
+
+from moving_targets import pair_sample
 
 BOX_Z = torch.tensor([100.0, 60.0, 40.0, 30.0])
 BOX_X = torch.tensor([130.0, 70.0, 44.0, 28.0])
 
 
-def frame(box):
-    image = np.full((200, 300, 3), 60, np.uint8)
-    x, y, w, h = (int(v) for v in box)
-    image[y:y + h, x:x + w] = (250, 40, 40)
-    return image
-
-
 def sample():
-    return TensorDict({"train_images": [frame(BOX_Z)], "train_anno": [BOX_Z.clone()],
-                       "test_images": [frame(BOX_X)], "test_anno": [BOX_X.clone()]})
+    return pair_sample(BOX_Z, BOX_X)
 
 
 def brute_iou(a, b):

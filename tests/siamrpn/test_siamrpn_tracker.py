@@ -21,6 +21,8 @@ from pytracking.tracker.siamrpn.params import SiamRPNParams
 from pytracking.tracker.siamrpn.penalty import scale_aspect_penalty
 from pytracking.utils.params import ParameterError
 
+from moving_targets import box_centre, textured_target_sequence
+
 
 def test_penalty_on_worked_numbers():
     # target 40 x 20: p = 30, sz = sqrt(70 * 50) = sqrt(3500); proposal 60 x 20: p = 40,
@@ -149,29 +151,11 @@ class PooledImage(torch.nn.Module):
         return cls, torch.zeros(1, 20, *corr.shape[-2:])
 
 
-BACKGROUND = np.array([124, 116, 104], np.float64)  # about the ImageNet mean: features about 0
-
-
-def translating_sequence(num_frames=20, size=(240, 320), target=(32, 32), seed=0):
-    rng = np.random.default_rng(seed)
-    height, width = size
-    tw, th = target
-    background = BACKGROUND + rng.normal(0, 6, (height, width, 3))
-    texture = rng.choice([-90.0, 90.0], size=(th // 4 + 1, tw // 4 + 1, 3))
-    texture = np.kron(texture, np.ones((4, 4, 1)))[:th, :tw]
-    frames, boxes = [], []
-    for k in range(num_frames):
-        xi = int(round(90 + 50 * np.sin(k / 5.0) + 3 * k))
-        yi = int(round(100 + 40 * np.sin(k / 7.0 + 1.0)))
-        image = background.copy()
-        image[yi:yi + th, xi:xi + tw] = BACKGROUND + texture
-        frames.append(np.clip(image, 0, 255).astype(np.uint8))
-        boxes.append([xi, yi, tw, th])
-    return frames, np.array(boxes, np.float64)
-
-
-def centre(box):
-    return np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
+def translating_sequence(num_frames=20):
+    """A 32 x 32 textured target moving on a smooth path."""
+    return textured_target_sequence(
+        lambda k, w, h: (90 + 50 * np.sin(k / 5.0) + 3 * k, 100 + 40 * np.sin(k / 7.0 + 1.0)),
+        num_frames, target=(32, 32))
 
 
 def test_template_matching_rpn_follows_a_translating_target():
@@ -181,7 +165,7 @@ def test_template_matching_rpn_follows_a_translating_target():
     params.use_gpu = False
     tracker = SiamRPN(params)
     tracker.initialize(frames[0], {"init_bbox": boxes[0].tolist()})
-    errors = [np.linalg.norm(centre(tracker.track(f)["target_bbox"]) - centre(b))
+    errors = [np.linalg.norm(box_centre(tracker.track(f)["target_bbox"]) - box_centre(b))
               for f, b in zip(frames[1:], boxes[1:])]
     assert np.linalg.norm(np.diff(boxes[:, :2], axis=0), axis=1).max() > 8  # it really moves
     # one score cell is 8 crop pixels = 8 * s_x / 271 = about 4 image pixels here
@@ -281,7 +265,8 @@ def test_runs_through_the_runner(tmp_path, monkeypatch):
     output = tracker.run_sequence(Sequence("translate", paths, "synthetic", boxes),
                                   overrides=["use_gpu=false"])
     assert output.target_bbox.shape == (5, 4)
-    errors = [np.linalg.norm(centre(b) - centre(g)) for b, g in zip(output.target_bbox, boxes)]
+    errors = [np.linalg.norm(box_centre(b) - box_centre(g))
+              for b, g in zip(output.target_bbox, boxes)]
     assert max(errors) < 4.5
 
 

@@ -5,9 +5,9 @@ The registry is enumerated: every module ``pytracking/parameter/<tracker>/<setti
 tracker added later is picked up as it is; :data:`TEST_SETUP` may shrink its parameters for speed
 or give it a stand-in network (one line per tracker). Trackers needing no network run unchanged.
 
-The sequences are drawn here with exact ground truth: a high-contrast textured target on a
-low-contrast noise background, moving on a smooth path (up to about 6 pixels per frame) and, in
-the second sequence, growing by 40 %. Thresholds are derived from the ground truth: a tracker must
+The sequences have exact ground truth (drawn by ``tests/moving_targets.py``): a high-contrast
+textured target on a low-contrast noise background, moving on a smooth path (up to about 6 pixels
+per frame) and, in the second sequence, growing by 40 %. Thresholds are derived from the ground truth: a tracker must
 beat, by a clear margin, the box that stays where it started (whose IoU falls to 0 within a few
 frames), keep its centre within a fraction of the target's size, and (for the growing target)
 report a size that grows with it. A sign or offset error in a tracker's position, scale, label or
@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 import pytracking.parameter
 
-BACKGROUND = np.array([124.0, 116.0, 104.0])  # about the ImageNet mean colour: features about 0
+from moving_targets import textured_target_sequence
 
 
 # ------------------------------------------------------------------------------- the registry
@@ -121,29 +121,14 @@ def estimates_scale(name: str, params) -> bool:
 
 
 # ------------------------------------------------------------------------------- sequences
-def moving_target_sequence(num_frames: int, growth: float, seed: int, size=(240, 320),
-                           target=(36, 28)) -> Tuple[List[np.ndarray], np.ndarray]:
-    """Frames and exact [x, y, w, h] boxes of a textured target on a smooth path; its size is
-    multiplied by ``growth`` over the sequence (linearly)."""
-    rng = np.random.default_rng(seed)
-    height, width = size
-    tw0, th0 = target
-    background = BACKGROUND + rng.normal(0, 6, (height, width, 3))
-    texture = rng.choice([-90.0, 90.0], size=(th0 // 4 + 1, tw0 // 4 + 1, 3))
-    texture = np.kron(texture, np.ones((4, 4, 1)))[:th0, :tw0]
-    frames, boxes = [], []
-    for k in range(num_frames):
-        f = 1 + (growth - 1) * k / max(num_frames - 1, 1)
-        tw, th = int(round(tw0 * f)), int(round(th0 * f))
-        cx = 120 + 55 * np.sin(k / 6.0) + 3.0 * k
-        cy = 115 + 35 * np.sin(k / 8.0 + 1.0)
-        x, y = int(round(cx - tw / 2)), int(round(cy - th / 2))
-        tex = texture[np.arange(th) * th0 // th][:, np.arange(tw) * tw0 // tw]     # nearest-neighbour resize
-        image = background.copy()
-        image[y:y + th, x:x + tw] = BACKGROUND + tex
-        frames.append(np.clip(image, 0, 255).astype(np.uint8))
-        boxes.append([x, y, tw, th])
-    return frames, np.array(boxes, np.float64)
+def moving_target_sequence(num_frames: int, growth: float,
+                           seed: int) -> Tuple[List[np.ndarray], np.ndarray]:
+    """Frames and exact [x, y, w, h] boxes of a textured target whose centre follows a smooth path;
+    its size is multiplied by ``growth`` over the sequence (linearly)."""
+    return textured_target_sequence(
+        lambda k, tw, th: (120 + 55 * np.sin(k / 6.0) + 3.0 * k - tw / 2,
+                           115 + 35 * np.sin(k / 8.0 + 1.0) - th / 2),
+        num_frames, seed=seed, growth=growth)
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -178,9 +163,8 @@ SEQUENCES = {"translating": dict(num_frames=24, growth=1.0, seed=0),
 
 
 @pytest.fixture(autouse=True)
-def network_folder(isolated_settings):
+def _empty_network_folder(network_folder):
     """The (empty) network_path folder: trackers use their seeded random fallback networks."""
-    (isolated_settings / "networks").mkdir()
 
 
 @pytest.mark.parametrize("sequence", sorted(SEQUENCES))

@@ -140,9 +140,8 @@ def train(settings: Settings, config: InstantConfig = DEFAULT_CONFIG) -> LTRTrai
     trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
     if multigpu.is_main_process():
         val_loader = next(loader for loader in trainer.loaders if not loader.training)
-        net = trainer.actor.net.module if hasattr(trainer.actor.net, "module") else \
-            trainer.actor.net
-        r, count = iou_prediction_correlation(net, val_loader, trainer.device)
+        r, count = iou_prediction_correlation(multigpu.unwrap(trainer.actor.net), val_loader,
+                                              trainer.device)
         settings.add_field("heldout_iou_pearson", r)
         print(f"Held-out check: predicted vs. true IoU of {count} proposals on the "
               f"{config.num_val_sequences} validation sequences: Pearson r = {r:.3f}", flush=True)

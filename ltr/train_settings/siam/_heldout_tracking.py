@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from ltr.admin.multigpu import unwrap
 from pytracking.analysis.metrics import iou_continuous
 from pytracking.evaluation.syntheticdataset import SyntheticDataset, ensure_synthetic_benchmark
 from pytracking.utils.image_io import read_frame
@@ -61,7 +62,7 @@ def trained_vs_untrained(settings, trainer, build_untrained: Callable[[], torch.
     ``settings.heldout_sequences`` new synthetic sequences of ``settings.heldout_frames`` frames
     (seed 1000 + ``synthetic_seed``: not the training videos); printed and recorded as
     ``settings.heldout_auc``."""
-    trained = unwrapped(trainer.actor.net)
+    trained = unwrap(trainer.actor.net)
     with torch.random.fork_rng():
         torch.manual_seed(0)
         untrained = build_untrained()
@@ -75,8 +76,3 @@ def trained_vs_untrained(settings, trainer, build_untrained: Callable[[], torch.
     print(f"Held-out check: tracking AUC on {len(sequences)} new synthetic sequences: trained "
           f"{aucs[0]:.3f}, untrained {aucs[1]:.3f}", flush=True)
     return aucs
-
-
-def unwrapped(net: torch.nn.Module) -> torch.nn.Module:
-    """The network inside a (Distributed)DataParallel wrapper, or ``net``."""
-    return net.module if hasattr(net, "module") else net

@@ -28,28 +28,22 @@ Choices (documented because the published set-ups cannot be reproduced exactly h
 """
 from __future__ import annotations
 
-import logging
-from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
 
-import ltr.data.transforms as tfm
 import ltr.models.siam.siamrpn as siamrpn_models
 import ltr.models.siam.siamrpn_resnet as siamrpn_resnet
 from ltr.actors.siamrpn import SiamRPNActor
-from ltr.admin import multigpu
 from ltr.admin.cli import MissingFileError
 from ltr.admin.settings import Settings
-from ltr.data import LTRLoader, sampler
 from ltr.data.siam_processing import IMAGENET_MEAN, IMAGENET_STD
 from ltr.data.siamrpn_processing import SiamRPNProcessing
 from ltr.models.siam.anchors import RATIOS
 from ltr.models.siam.rpn_loss import RPNLoss
 from ltr.trainers import LTRTrainer
-from ltr.train_settings.siam._siamfc_common import ensure_synthetic_got10k
+from ltr.train_settings.siam._pair_data import datasets_with_paths, image_transforms, pair_loaders
 
-logger = logging.getLogger(__name__)
 
 MODELS = ("siamrpn_alexnet", "siamrpn_alexnet_dw", "siamrpn_resnet50")
 
@@ -165,11 +159,7 @@ def build_net(settings: Settings) -> torch.nn.Module:
 
 def build_processing(settings: Settings) -> SiamRPNProcessing:
     """SiamRPN pair processing with optional grayscale (joint) and normalization."""
-    joint = None
-    if settings.grayscale_probability > 0:
-        joint = tfm.Transform(tfm.ToGrayscale(probability=settings.grayscale_probability))
-    transform = tfm.Transform(tfm.ToTensor(),
-                              tfm.Normalize(settings.normalize_mean, settings.normalize_std))
+    transform, joint = image_transforms(settings)
     return SiamRPNProcessing(
         exemplar_sz=settings.exemplar_sz, instance_sz=settings.instance_sz,
         context_amount=settings.context_amount, total_stride=settings.total_stride,
@@ -178,21 +168,6 @@ def build_processing(settings: Settings) -> SiamRPNProcessing:
         anchor_ratios=settings.anchor_ratios, pos_iou=settings.pos_iou, neg_iou=settings.neg_iou,
         max_pos=settings.max_pos, total_samples=settings.total_samples,
         score_sz=check_score_size(settings), transform=transform, joint_transform=joint)
-
-
-def build_loader(settings: Settings, datasets: Sequence, p_datasets: Sequence[float] | None,
-                 name: str = "train", training: bool = True,
-                 samples_per_epoch: int | None = None) -> LTRLoader:
-    """Pairs of one train and one test frame at most ``max_gap`` apart, processed, batched
-    (``samples_per_epoch`` pairs; default ``settings.samples_per_epoch``)."""
-    pair_sampler = sampler.TrackingSampler(
-        datasets, p_datasets, samples_per_epoch=samples_per_epoch or settings.samples_per_epoch,
-        max_gap=settings.max_gap, num_test_frames=1, num_train_frames=1,
-        processing=build_processing(settings), frame_sample_mode="interval",
-        seed=settings.sampler_seed)
-    return LTRLoader(name, pair_sampler, training=training, batch_size=settings.batch_size,
-                     shuffle=training, num_workers=settings.num_workers, drop_last=True,
-                     stack_dim=0, seed=settings.loader_seed)
 
 
 def build_trainer(settings: Settings, datasets: Sequence,
@@ -206,10 +181,8 @@ def build_trainer(settings: Settings, datasets: Sequence,
     objective = RPNLoss(settings.cls_weight, settings.reg_weight, settings.cls_loss_mode,
                         settings.smooth_l1_beta)
     actor = SiamRPNActor(net=net, objective=objective)
-    loaders = [build_loader(settings, datasets, p_datasets)]
-    if val_datasets:
-        loaders.append(build_loader(settings, val_datasets, None, name="val", training=False,
-                                    samples_per_epoch=settings.val_samples_per_epoch))
+    loaders = pair_loaders(settings, lambda: build_processing(settings), datasets, p_datasets,
+                           val_datasets, seed=settings.loader_seed)
     optimizer, scheduler = build_optimizer(settings, net)
     return LTRTrainer(actor, loaders, optimizer, settings, scheduler)
 
@@ -218,12 +191,7 @@ def available_datasets(settings: Settings,
                        candidates: Sequence[tuple[str, Callable[[str], object]]]) -> list:
     """The datasets of ``candidates`` ((env setting, builder) pairs) whose path is set; an error
     naming all of them when none is."""
-    datasets = []
-    for field, build in candidates:
-        if settings.env.is_set(field):
-            datasets.append(build(getattr(settings.env, field)))
-        else:
-            logger.info("SiamRPN training: setting '%s' is not set; that dataset is not used", field)
+    datasets = datasets_with_paths(settings, candidates, "SiamRPN training")
     if not datasets:
         names = ", ".join(field for field, _ in candidates)
         raise MissingFileError(f"SiamRPN training needs at least one dataset: set one of {names} "
@@ -232,24 +200,6 @@ def available_datasets(settings: Settings,
                                "datasets: python ltr/run_training.py siam siamrpn_synthetic "
                                "(synthetic videos made on the spot, trains on a CPU in minutes)")
     return datasets
-
-
-def ensure_synthetic_data(settings: Settings, num_sequences: int, num_frames: int, seed: int,
-                          image_size: tuple[int, int]) -> Path:
-    """The GOT-10k-layout synthetic set under ``<workspace_dir>/synthetic/siamrpn_...``, generated
-    by rank 0 of a distributed run while the other ranks wait."""
-    width, height = image_size
-    name = f"siamrpn_got10k_{num_sequences}x{num_frames}_{width}x{height}_seed{seed}"
-    root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
-    if multigpu.is_main_process():
-        ensure_synthetic_got10k(root, num_sequences, num_frames, seed, (width, height))
-    multigpu.barrier()
-    train_dir = root / "train"
-    if not (train_dir / "list.txt").is_file():
-        raise FileNotFoundError(f"Synthetic SiamRPN data missing in {train_dir} (rank "
-                                f"{multigpu.get_rank()}); workspace_dir must be shared by all "
-                                f"processes of a distributed run")
-    return train_dir
 
 
 #: Score-map side of the ResNet-50 SiamRPN++ for a 255 search region (see siamrpn_resnet).
@@ -277,5 +227,5 @@ def check_score_size(settings: Settings) -> int:
 
 
 __all__ = ["SIAMRPN_DEFAULTS", "SIAMRPN_PP_OVERRIDES", "set_defaults", "epoch_learning_rates",
-           "build_optimizer", "build_net", "build_processing", "build_loader", "build_trainer",
-           "available_datasets", "ensure_synthetic_data", "check_score_size"]
+           "build_optimizer", "build_net", "build_processing", "build_trainer",
+           "available_datasets", "check_score_size"]

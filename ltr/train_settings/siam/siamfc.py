@@ -6,15 +6,13 @@ ltr/admin/local.py, LaSOT (train split), TrackingNet (TRAIN_0..3) and ImageNet V
 """
 from __future__ import annotations
 
-import logging
-
 from ltr.admin.cli import require_paths
 from ltr.admin.settings import Settings
 from ltr.dataset import Got10k, ImagenetVID, Lasot, TrackingNet
 from ltr.trainers import LTRTrainer
+from ltr.train_settings.siam._pair_data import datasets_with_paths
 from ltr.train_settings.siam._siamfc_common import build_trainer, set_defaults
 
-logger = logging.getLogger(__name__)
 
 OPTIONAL_DATASETS = (
     ("lasot_dir", lambda root: Lasot(root, split="train")),
@@ -29,13 +27,8 @@ def training_datasets(settings: Settings) -> list:
     require_paths(settings.env, ["got10k_dir"],
                   alternative="python ltr/run_training.py siam siamfc_synthetic (synthetic videos "
                               "made on the spot, trains on a CPU in minutes)")
-    datasets = [Got10k(settings.env.got10k_dir)]
-    for field, build in OPTIONAL_DATASETS:
-        if settings.env.is_set(field):
-            datasets.append(build(getattr(settings.env, field)))
-        else:
-            logger.info("SiamFC training: setting '%s' is not set; that dataset is not used", field)
-    return datasets
+    return [Got10k(settings.env.got10k_dir)] + datasets_with_paths(settings, OPTIONAL_DATASETS,
+                                                                   "SiamFC training")
 
 
 def build(settings: Settings) -> LTRTrainer:

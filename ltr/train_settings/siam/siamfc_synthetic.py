@@ -1,5 +1,6 @@
 """Instant SiamFC training on synthetic videos: a narrow AlexNet (width 0.25), a few small epochs;
-trains in minutes on a CPU. The GOT-10k-layout synthetic set is generated on first use under
+trains in minutes on a CPU. The GOT-10k-layout synthetic set is generated on first use (by rank 0
+of a distributed run) under
 ``<workspace_dir>/synthetic/siamfc_got10k_<sequences>x<frames>_<width>x<height>_seed<seed>``.
 
     python ltr/run_training.py siam siamfc_synthetic
@@ -10,55 +11,32 @@ trained network and with an untrained one and prints both tracking AUCs (``heldo
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.models.siam import siamfc_alexnet
 from ltr.trainers import LTRTrainer
 from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained
-from ltr.train_settings.siam._siamfc_common import (build_trainer, ensure_synthetic_got10k,
-                                                    set_defaults, split_held_out)
+from ltr.train_settings.siam._instant import SMALL_SCHEDULE, SYNTHETIC, train_then_check
+from ltr.train_settings.siam._pair_data import synthetic_train_val
+from ltr.train_settings.siam._siamfc_common import build_trainer, set_defaults
 
-
-INSTANT = {
-    "description": "SiamFC, narrow AlexNet, synthetic videos (instant CPU training)",
-    "batch_size": 8,
-    "num_workers": 0,
-    "print_interval": 8,
-    "max_gap": 20,
-    "samples_per_epoch": 192,
-    "num_epochs": 5,
-    "lr_start": 1e-2,
-    "lr_end": 1e-3,
-    "net_width": 0.25,
-}
-
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
-#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
-#: pairs every epoch, no gradients).
-SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
-             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
+INSTANT = dict(
+    SMALL_SCHEDULE,
+    description="SiamFC, narrow AlexNet, synthetic videos (instant CPU training)",
+    lr_start=1e-2,
+    lr_end=1e-3,
+)
 
 
 def configure(settings: Settings) -> None:
     """Set the fields of the instant setting (callers may change them before :func:`build`)."""
     set_defaults(settings, INSTANT)
-    for name, value in SYNTHETIC.items():
+    for name, value in SYNTHETIC.items():  # the synthetic videos (see _instant.SYNTHETIC)
         settings.add_field(name, value)
 
 
 def build(settings: Settings) -> LTRTrainer:
     """Generate the synthetic data if needed and build the trainer."""
-    width, height = settings.synthetic_image_size
-    name = (f"siamfc_got10k_{settings.synthetic_sequences}x{settings.synthetic_frames}_"
-            f"{width}x{height}_seed{settings.synthetic_seed}")
-    root = Path(settings.env.workspace_dir).expanduser() / "synthetic" / name
-    train_dir = ensure_synthetic_got10k(root, settings.synthetic_sequences, settings.synthetic_frames,
-                                        settings.synthetic_seed, (width, height))
-    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
-                                settings.synthetic_val_sequences)
+    train, val = synthetic_train_val(settings, "siamfc")
     return build_trainer(settings, [train], [1], val_datasets=val)
 
 
@@ -76,7 +54,4 @@ def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float
 
 def run(settings: Settings) -> None:
     configure(settings)
-    trainer = build(settings)
-    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
-    if multigpu.is_main_process():
-        heldout_check(settings, trainer)
+    train_then_check(settings, build(settings), heldout_check)

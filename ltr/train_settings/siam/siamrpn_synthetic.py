@@ -14,36 +14,22 @@ trained network and with an untrained one and prints both tracking AUCs (``heldo
 """
 from __future__ import annotations
 
-from ltr.admin import multigpu
 from ltr.admin.settings import Settings
 from ltr.trainers import LTRTrainer
 from ltr.train_settings.siam._heldout_tracking import trained_vs_untrained
-from ltr.train_settings.siam._siamfc_common import split_held_out
-from ltr.train_settings.siam._siamrpn_common import (build_net, build_trainer,
-                                                     ensure_synthetic_data, set_defaults)
+from ltr.train_settings.siam._instant import SMALL_SCHEDULE, SYNTHETIC, train_then_check
+from ltr.train_settings.siam._pair_data import synthetic_train_val
+from ltr.train_settings.siam._siamrpn_common import build_net, build_trainer, set_defaults
 
-INSTANT = {
-    "description": "SiamRPN, narrow AlexNet, synthetic videos (instant CPU training)",
-    "batch_size": 8,
-    "num_workers": 0,
-    "print_interval": 8,
-    "max_gap": 20,
-    "samples_per_epoch": 192,
-    "num_epochs": 5,
-    "lr_start": 2e-2,
-    "lr_warmup_start": 2e-2,
-    "lr_end": 4e-3,
-    "weight_decay": 1e-4,
-    "net_width": 0.25,
-    "net_hidden": 64,
-}
-
-#: The synthetic training videos (fields of the settings, changeable before :func:`build`); the
-#: last ``synthetic_val_sequences`` are held out for the 'val' loader (``val_samples_per_epoch``
-#: pairs every epoch, no gradients).
-SYNTHETIC = {"synthetic_sequences": 12, "synthetic_frames": 40, "synthetic_seed": 0,
-             "synthetic_image_size": (192, 144), "synthetic_val_sequences": 2,
-             "val_samples_per_epoch": 48, "heldout_sequences": 3, "heldout_frames": 40}
+INSTANT = dict(
+    SMALL_SCHEDULE,
+    description="SiamRPN, narrow AlexNet, synthetic videos (instant CPU training)",
+    lr_start=2e-2,
+    lr_warmup_start=2e-2,
+    lr_end=4e-3,
+    weight_decay=1e-4,
+    net_hidden=64,
+)
 
 
 def configure(settings: Settings) -> None:
@@ -51,17 +37,13 @@ def configure(settings: Settings) -> None:
     seed = getattr(settings, "process_seed", None)
     seed = 0 if seed is None else int(seed)
     set_defaults(settings, dict(INSTANT, sampler_seed=seed, loader_seed=seed))
-    for name, value in SYNTHETIC.items():
+    for name, value in SYNTHETIC.items():  # the synthetic videos (see _instant.SYNTHETIC)
         settings.add_field(name, value)
 
 
 def build(settings: Settings) -> LTRTrainer:
     """Generate the synthetic data if needed and build the trainer."""
-    train_dir = ensure_synthetic_data(settings, settings.synthetic_sequences,
-                                      settings.synthetic_frames, settings.synthetic_seed,
-                                      tuple(settings.synthetic_image_size))
-    train, val = split_held_out(str(train_dir), settings.synthetic_sequences,
-                                settings.synthetic_val_sequences)
+    train, val = synthetic_train_val(settings, "siamrpn")
     return build_trainer(settings, [train], [1], val_datasets=val)
 
 
@@ -80,7 +62,4 @@ def heldout_check(settings: Settings, trainer: LTRTrainer) -> tuple[float, float
 
 def run(settings: Settings) -> None:
     configure(settings)
-    trainer = build(settings)
-    trainer.train(settings.num_epochs, load_latest=True, fail_safe=True)
-    if multigpu.is_main_process():
-        heldout_check(settings, trainer)
+    train_then_check(settings, build(settings), heldout_check)

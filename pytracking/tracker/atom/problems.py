@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from pytracking.libs import operation
-from pytracking.libs.optimization import ConjugateGradientBase, L2Problem, tensorlist_dot
+from pytracking.libs.optimization import L2Problem, ProblemConjugateGradient, tensorlist_dot
 from pytracking.libs.tensorlist import TensorList
 from pytracking.tracker.atom.activations import Activation
 from pytracking.tracker.atom.memory import SampleMemory
@@ -338,7 +338,7 @@ Linearization = Union[FactorizedConvLinearization, ConvLinearization]
 
 
 # ------------------------------------------------------------------------------- solver
-class ExplicitGaussNewtonCG(ConjugateGradientBase):
+class ExplicitGaussNewtonCG(ProblemConjugateGradient):
     """Gauss-Newton + conjugate gradient on a problem with :meth:`linearize` (updates in place).
 
     Same conventions as :class:`pytracking.libs.optimization.GaussNewtonCG`: ``run(num_cg_iter,
@@ -359,15 +359,6 @@ class ExplicitGaussNewtonCG(ConjugateGradientBase):
 
     def A(self, x: TensorList) -> TensorList:
         return self._lin.jtj(x)
-
-    def ip(self, a: TensorList, b: TensorList) -> torch.Tensor:
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x: TensorList) -> TensorList:
-        return self.problem.M1(x)
-
-    def M2(self, x: TensorList) -> TensorList:
-        return self.problem.M2(x)
 
     def _append_loss(self, value: torch.Tensor) -> None:
         self.losses = torch.cat((self.losses, value.detach().double().cpu().reshape(1)))

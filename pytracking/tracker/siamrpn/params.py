@@ -117,8 +117,15 @@ def published_parameters(convention: str, published_model: str, network_path: st
                          instance_sz: int, penalty_k: float, window_influence: float, lr: float,
                          adaptive_instance_sz: bool = False) -> SiamRPNParams:
     """The parameters shared by the published pysot and DaSiamRPN trackers (raw 0..255 BGR input,
-    exemplar 127, context 0.5, five anchor ratios at scale 8, sizes >= 10 px), with the values that
-    differ per model. DaSiamRPN runs with Python 2's ``round`` and anchor origin, as published."""
+    exemplar 127, context 0.5, anchors stride 8 with ratios 0.33/0.5/1/2/3 at scale 8, integer
+    crops, centre clamped to the image, sizes to [10, image]), with the values that differ per
+    model. ``network_path`` names the published weight file in the network_path folder; it is
+    converted on loading (``ltr.models.siam.published``).
+
+    DaSiamRPN's published code targets Python 2: its builtin ``round`` (ties away from zero) and
+    its integer ``score_size / 2`` (centred anchors) are used here (``round_half`` "away",
+    ``anchor_origin`` "floor"). The same code run by Python 3 is ``round_half = "even"`` and
+    ``anchor_origin = "true_division"`` (anchors half a stride off; boxes drift by ~2 px a frame)."""
     params = SiamRPNParams()
     params.published_model = published_model
     params.network_path = network_path
