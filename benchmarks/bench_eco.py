@@ -14,7 +14,7 @@ images decoded beforehand, first frame included in the time, frames 2..N counted
 ('fps') and by process CPU time ('cpu', which a busy shared machine disturbs less). The stored
 peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
 
-    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1] [--jitter]
+    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1] [--jitter] [--parameters default]
 
 ``--jitter`` adds a robustness table: both trackers again from the initial box shifted by
 +-1 px (8 shifts besides the exact box), AUC mean, min and max per sequence. On hard sequences a
@@ -26,6 +26,7 @@ Targets (issue 16): mean real-sequence AUC >= CSRT's and >= the stored ECO-HC's;
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -42,7 +43,7 @@ import torch
 from pytracking.analysis.metrics import center_error, iou_continuous
 from pytracking.evaluation import get_dataset
 from pytracking.evaluation.data import Sequence
-from pytracking.parameter.eco.default import parameters
+from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco import ECO
 from pytracking.utils.image_io import read_frame
 from pytracking.utils.load_text import load_text
@@ -129,11 +130,19 @@ def init_box(seq: Sequence, shift: tuple[float, float] = (0.0, 0.0)) -> list[flo
     return [box[0] + shift[0], box[1] + shift[1], box[2], box[3]]
 
 
+#: the ECO parameter set the benchmark runs (``--parameters``)
+PARAMETER_SET = "default"
+
+
+def eco_parameters() -> ECOParams:
+    return importlib.import_module(f"pytracking.parameter.eco.{PARAMETER_SET}").parameters()
+
+
 def run_eco(seq: Sequence, box: Optional[list[float]] = None) -> tuple[np.ndarray, float, float]:
     images = [read_frame(f) for f in seq.frames]
     box = init_box(seq) if box is None else box
     start, cpu_start = time.perf_counter(), time.process_time()
-    tracker = ECO(parameters())
+    tracker = ECO(eco_parameters())
     tracker.initialize(images[0], {"init_bbox": box})
     boxes = [box] + [tracker.track(im)["target_bbox"] for im in images[1:]]
     return np.asarray(boxes), time.perf_counter() - start, time.process_time() - cpu_start
@@ -148,6 +157,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-csrt", action="store_true", help="skip CSRT (no venv needed)")
     parser.add_argument("--sequence", action="append", default=None, help="only these sequences")
+    parser.add_argument("--parameters", default="default", metavar="NAME",
+                        help="ECO parameter set, a module of pytracking/parameter/eco (default: default)")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic benchmark")
     parser.add_argument("--repeats", type=int, default=1, help="timing repeats (best-of is kept)")
     parser.add_argument("--jitter", action="store_true",
@@ -162,6 +173,13 @@ def main() -> int:
         seqs += [(s, False) for s in get_dataset("synthetic")]
     if args.sequence:
         seqs = [(s, r) for s, r in seqs if s.name in args.sequence]
+    global PARAMETER_SET
+    PARAMETER_SET = args.parameters
+    try:
+        eco_parameters()
+    except ModuleNotFoundError:
+        parser.error(f"--parameters {args.parameters}: no module pytracking/parameter/eco/{args.parameters}.py")
+    print(f"ECO parameters: eco {PARAMETER_SET}")
     csrt = None if args.no_csrt else CSRT()
 
     header = (f"{'sequence':18s} {'frames':>6s} | {'ECO AUC/P20':>12s} {'fps':>6s} {'cpu':>6s} | {'CSRT AUC/P20':>12s} "
