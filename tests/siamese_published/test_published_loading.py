@@ -2,6 +2,10 @@
 projects save, and bad files fail with the file and the first mismatching key named."""
 from __future__ import annotations
 
+import collections
+import io
+import pickletools
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +13,7 @@ import pytest
 import torch
 
 from ltr.models.siam.published import PUBLISHED, published_key
-from ltr.models.siam.published_loading import (PublishedWeightsError, convert_state_dict,
+from ltr.models.siam.published_loading import (PublishedWeightsError, convert_state_dict, read_state_dict,
                                                load_published)
 
 # Facts of the published layouts (the key-list headers in ../shared/reference/siamese/):
@@ -66,21 +70,82 @@ def test_published_layout_loads_strictly(name):
                            value), key
 
 
+def _python2_pickle(segment: bytes) -> bytes:
+    """One pickle of torch's legacy format as torch 0.3 under Python 2 wrote it: text as Python 2
+    byte strings (SHORT_BINSTRING / BINSTRING), tensors rebuilt by ``torch._utils._rebuild_tensor``
+    (storage, offset, size, stride), without the later requires-grad flag and backward hooks."""
+    ops = list(pickletools.genops(segment))
+    out, in_args, depth, skipping, rebuild_memo = io.BytesIO(), False, 0, False, None
+    for i, (op, arg, pos) in enumerate(ops):
+        end = ops[i + 1][2] if i + 1 < len(ops) else len(segment)
+        if i and ops[i - 1][0].name == "GLOBAL" and ops[i - 1][1] == "torch._utils _rebuild_tensor_v2":
+            rebuild_memo = arg if op.name in ("BINPUT", "LONG_BINPUT") else rebuild_memo
+        if op.name in ("BINGET", "LONG_BINGET") and arg == rebuild_memo:
+            in_args = True                              # a later tensor: the memoized function
+        elif in_args:                                   # inside _rebuild_tensor_v2's argument tuple
+            depth += op.name == "MARK"
+            depth -= op.name == "TUPLE"
+            if depth == 0 and op.name == "TUPLE":
+                in_args = skipping = False
+            elif depth == 1 and op.name in ("NEWFALSE", "NEWTRUE"):
+                skipping = True                         # requires_grad and the backward hooks
+        if skipping:
+            continue
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8"):
+            text = arg.encode("ascii")
+            out.write(b"U" + bytes([len(text)]) + text if len(text) < 256
+                      else b"T" + struct.pack("<i", len(text)) + text)
+        elif op.name == "GLOBAL" and arg == "torch._utils _rebuild_tensor_v2":
+            out.write(b"ctorch._utils\n_rebuild_tensor\n")
+            in_args = True
+        else:
+            out.write(segment[pos:end])
+    return out.getvalue()
+
+
+def python2_file(state: dict, path: Path) -> None:
+    """``state`` in torch's legacy format as written under Python 2 by torch 0.3 (DaSiamRPN's
+    ``.model`` files): five pickles (magic number, protocol, system info, the object, the storage
+    keys), then the raw storages."""
+    buf = io.BytesIO()
+    torch.save(state, buf, _use_new_zipfile_serialization=False)
+    data, out = buf.getvalue(), io.BytesIO()
+    reader = io.BytesIO(data)
+    for _ in range(5):
+        start = reader.tell()
+        for _op in pickletools.genops(reader):
+            pass
+        out.write(_python2_pickle(data[start:reader.tell()]))
+    out.write(data[reader.tell():])
+    path.write_bytes(out.getvalue())
+
+
 def save_variants(state: dict, folder: Path) -> dict[str, Path]:
     """The file layouts the projects write: flat (siamfc-pytorch, pysot demo), a pysot training
     snapshot of a DataParallel model, an old flat file without BN counters in torch's legacy
-    (pre-zip) format (DaSiamRPN's era)."""
+    (pre-zip) format (DaSiamRPN's era), and the same as Python 2 and torch 0.3 wrote it."""
     files = {"flat": folder / "flat.pth", "snapshot": folder / "snapshot.pth",
-             "legacy": folder / "legacy.model"}
+             "legacy": folder / "legacy.model", "python2": folder / "python2.model"}
     torch.save(state, files["flat"])
     torch.save({"epoch": 20, "state_dict": {"module." + k: v for k, v in state.items()},
                 "optimizer": {"state": {}, "param_groups": []}}, files["snapshot"])
     old = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
     torch.save(old, files["legacy"], _use_new_zipfile_serialization=False)
+    python2_file(collections.OrderedDict(old), files["python2"])
     return files
 
 
-@pytest.mark.parametrize("name", ["siamfc_alexnet_e50", "siamrpn_alex_dwxcorr"])
+def test_the_python2_file_really_has_python2_strings_and_the_old_tensor_rebuild(tmp_path):
+    python2_file({"a.weight": torch.arange(6.0).reshape(2, 3)}, tmp_path / "p2.model")
+    data = (tmp_path / "p2.model").read_bytes()
+    assert b"_rebuild_tensor\n" in data and b"_rebuild_tensor_v2" not in data
+    reader = io.BytesIO(data)
+    names = [op.name for _ in range(5) for op, _arg, _pos in pickletools.genops(reader)]
+    assert "SHORT_BINSTRING" in names and not {"SHORT_BINUNICODE", "BINUNICODE"} & set(names)
+    assert torch.equal(read_state_dict(tmp_path / "p2.model")["a.weight"], torch.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize("name", ["siamfc_alexnet_e50", "siamrpn_alex_dwxcorr", "SiamRPNvot"])
 def test_file_variants_load_with_equal_tensors(name, tmp_path):
     state = published_state(name, seed=3)
     for variant, path in save_variants(state, tmp_path).items():
@@ -89,7 +154,7 @@ def test_file_variants_load_with_equal_tensors(name, tmp_path):
         loaded = {published_key(name, k): v for k, v in model.state_dict().items()}
         assert loaded.keys() == state.keys(), variant
         for key, value in state.items():
-            if key.endswith("num_batches_tracked") and variant == "legacy":
+            if key.endswith("num_batches_tracked") and variant in ("legacy", "python2"):
                 assert int(loaded[key]) == 0
             else:
                 assert torch.equal(loaded[key], value), (variant, key)
