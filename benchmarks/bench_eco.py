@@ -130,19 +130,17 @@ def init_box(seq: Sequence, shift: tuple[float, float] = (0.0, 0.0)) -> list[flo
     return [box[0] + shift[0], box[1] + shift[1], box[2], box[3]]
 
 
-#: the ECO parameter set the benchmark runs (``--parameters``)
-PARAMETER_SET = "default"
+def eco_parameters(name: str) -> ECOParams:
+    """The ECO parameter set ``pytracking/parameter/eco/<name>.py``."""
+    return importlib.import_module(f"pytracking.parameter.eco.{name}").parameters()
 
 
-def eco_parameters() -> ECOParams:
-    return importlib.import_module(f"pytracking.parameter.eco.{PARAMETER_SET}").parameters()
-
-
-def run_eco(seq: Sequence, box: Optional[list[float]] = None) -> tuple[np.ndarray, float, float]:
+def run_eco(seq: Sequence, box: Optional[list[float]] = None,
+            parameter_set: str = "default") -> tuple[np.ndarray, float, float]:
     images = [read_frame(f) for f in seq.frames]
     box = init_box(seq) if box is None else box
     start, cpu_start = time.perf_counter(), time.process_time()
-    tracker = ECO(eco_parameters())
+    tracker = ECO(eco_parameters(parameter_set))
     tracker.initialize(images[0], {"init_bbox": box})
     boxes = [box] + [tracker.track(im)["target_bbox"] for im in images[1:]]
     return np.asarray(boxes), time.perf_counter() - start, time.process_time() - cpu_start
@@ -173,13 +171,11 @@ def main() -> int:
         seqs += [(s, False) for s in get_dataset("synthetic")]
     if args.sequence:
         seqs = [(s, r) for s, r in seqs if s.name in args.sequence]
-    global PARAMETER_SET
-    PARAMETER_SET = args.parameters
     try:
-        eco_parameters()
+        eco_parameters(args.parameters)
     except ModuleNotFoundError:
         parser.error(f"--parameters {args.parameters}: no module pytracking/parameter/eco/{args.parameters}.py")
-    print(f"ECO parameters: eco {PARAMETER_SET}")
+    print(f"ECO parameters: eco {args.parameters}")
     csrt = None if args.no_csrt else CSRT()
 
     header = (f"{'sequence':18s} {'frames':>6s} | {'ECO AUC/P20':>12s} {'fps':>6s} {'cpu':>6s} | {'CSRT AUC/P20':>12s} "
@@ -192,7 +188,7 @@ def main() -> int:
         n = len(seq.frames) - 1
         eco_t, csrt_t = [float("inf")] * 2, [float("inf")] * 2
         for _ in range(max(1, args.repeats)):
-            eco_boxes, t, c = run_eco(seq)
+            eco_boxes, t, c = run_eco(seq, parameter_set=args.parameters)
             eco_t = [min(eco_t[0], t), min(eco_t[1], c)]
             if csrt is not None:
                 csrt_boxes, t, c = csrt.run(seq)
@@ -217,7 +213,7 @@ def main() -> int:
     if synth_rows:
         print(format_mean("mean (synthetic)", synth_rows))
     if args.jitter:
-        jitter_table(seqs, csrt)
+        jitter_table(seqs, csrt, args.parameters)
     if csrt is not None:
         csrt.close()
         for kind, label in (("fps", "wall-clock"), ("cpu_fps", "process CPU time")):
@@ -228,7 +224,7 @@ def main() -> int:
     return 0
 
 
-def jitter_table(seqs: list[tuple[Sequence, bool]], csrt: Optional[CSRT]) -> None:
+def jitter_table(seqs: list[tuple[Sequence, bool]], csrt: Optional[CSRT], parameter_set: str) -> None:
     """AUC over the shifted initial boxes (:data:`JITTER`): mean, min, max per sequence and tracker."""
     print(f"\nrobustness: success AUC from {len(JITTER)} initial boxes (exact, and shifted by +-1 px)")
     header = f"{'sequence':18s} | {'ECO mean   min   max':>20s} | {'CSRT mean   min   max':>21s}"
@@ -241,8 +237,9 @@ def jitter_table(seqs: list[tuple[Sequence, bool]], csrt: Optional[CSRT]) -> Non
             if name == "csrt" and csrt is None:
                 cells.append(f"{'-':>21s}")
                 continue
-            runner = run_eco if name == "eco" else csrt.run
-            aucs = [score(runner(seq, init_box(seq, shift))[0], seq.ground_truth_rect)[0] for shift in JITTER]
+            def runner(box: list[float], name: str = name) -> np.ndarray:
+                return run_eco(seq, box, parameter_set)[0] if name == "eco" else csrt.run(seq, box)[0]
+            aucs = [score(runner(init_box(seq, shift)), seq.ground_truth_rect)[0] for shift in JITTER]
             if real:
                 means[name].append(np.mean(aucs))
             cells.append(f"{np.mean(aucs):9.1f} {min(aucs):5.1f} {max(aucs):5.1f}")

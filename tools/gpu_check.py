@@ -35,8 +35,8 @@ def sync(device: torch.device) -> None:
 
 
 # ---------------------------------------------------------------------------------- PrRoIPool
-def prroi_case(device: torch.device, dtype: torch.dtype, size: Tuple[int, int], pooled: Tuple[int, int],
-               scale: float, seed: int) -> Tuple[torch.Tensor, torch.Tensor]:
+def prroi_case(device: torch.device, dtype: torch.dtype, size: Tuple[int, int], scale: float,
+               seed: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """Features [2, 5, H, W] and 7 boxes on ``device``: ordinary ones, one crossing the border,
     one of zero width, one of zero area, one outside the map. No bin edge of the ordinary boxes
     lies on a feature-grid line: there the box gradient has a kink, and the two one-sided
@@ -67,7 +67,7 @@ def prroi_agreement(device: torch.device) -> None:
     cases = [((7, 9), (3, 5), 1.0), ((13, 11), (7, 7), 0.5), ((5, 5), (2, 3), 2.0)]
     for dtype, rtol, atol in ((torch.float32, 1e-4, 1e-5), (torch.float64, 1e-9, 1e-10)):
         for i, (size, pooled, scale) in enumerate(cases):
-            feats, rois = prroi_case(device, dtype, size, pooled, scale, seed=i)
+            feats, rois = prroi_case(device, dtype, size, scale, seed=i)
             got = pool_and_grads(feats, rois, pooled, scale, "compiled")
             ref = pool_and_grads(feats.cpu().double(), rois.cpu().double(), pooled, scale, "reference")
             names = ("output", "grad features", "grad boxes")
