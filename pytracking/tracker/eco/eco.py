@@ -31,12 +31,14 @@ Deliberate differences from the original (MATLAB) implementation:
   ``floor(min scale factor)`` and 17 resizes.
 * The Gram matrix of the sample model is updated from one set of inner products per new sample;
   inner products over half spectra count the ``kx = 0`` column once and the others twice.
-* ``W^H W`` of the spatial regularization is one FFT convolution with the autocorrelation of the
-  sparse regularization kernel (the same operator as the original's two convolutions).
+* ``W^H W`` of the spatial regularization: the original's two sparse convolutions in the compiled
+  kernel, or (without the build) one FFT convolution with the kernel's autocorrelation (the same
+  operator).
 * Options of this project, off by default (the original's behaviour): ``newton_requires_maximum``
-  (a Newton step only where the score's Hessian is negative definite), ``scale_parabola_requires_maximum``
-  (the scale parabola's vertex only where it is a maximum). A singular Hessian or a degenerate
-  parabola stops the refinement instead of producing an infinite position or scale.
+  (a Newton step only where the score's Hessian is negative definite) and
+  ``scale_parabola_requires_maximum`` (the scale parabola's vertex only where it is a maximum). A
+  singular Hessian or a degenerate parabola stops the refinement instead of producing an infinite
+  position or scale.
 * Implementation only (same results up to rounding): colour names, the regularization operator and
   the data term of the filter's normal equations run in compiled CPU kernels when they are built
   (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale filter with
