@@ -28,7 +28,7 @@ import logging
 from pytracking.evaluation.datasets import DATASETS, load_dataset
 from ltr.admin.cli import UnknownNameError, add_verbose_argument, run_main
 from pytracking.evaluation.running import run_dataset
-from pytracking.evaluation.tracker import Tracker
+from pytracking.evaluation.tracker import Tracker, overrides_results_name
 from pytracking.utils.params import ParameterError
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 
@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "weights) or atom")
     parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
-                        help="override parameters of the parameter module")
+                        help="override parameters of the parameter module (results then go to "
+                        "<param>+key=value[+...] instead of <param>)")
     parser.add_argument("--runid", type=int, default=None, help="run id (results in <param>_<id>)")
     parser.add_argument("--dataset", default="otb", choices=sorted(DATASETS),
                         help="benchmark dataset (default: otb)")
@@ -80,7 +81,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_intermixed_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     visualization = visualization_options(args)
-    tracker = Tracker(args.tracker_name, args.tracker_param, args.runid)
+    tracker = Tracker(args.tracker_name, args.tracker_param, args.runid,
+                      results_name=overrides_results_name(args.tracker_param, args.overrides))
     try:
         tracker.get_parameters(args.overrides)  # fail early on a misspelled or unusable override
     except (ParameterError, ValueError) as exc:

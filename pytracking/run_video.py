@@ -18,7 +18,7 @@ import logging
 
 from ltr.admin.cli import add_verbose_argument, run_main
 from pytracking.evaluation.running import frames_per_second
-from pytracking.evaluation.tracker import Tracker, source_name
+from pytracking.evaluation.tracker import Tracker, overrides_results_name, source_name
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 from pytracking.utils.visualization.session import VisualizationSession
 
@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
     parser.add_argument("videofile", help="path to a video file OpenCV can read, or a folder of image frames")
     parser.add_argument("overrides", nargs="*", metavar="key=value",
-                        help="override parameters of the parameter module")
+                        help="override parameters of the parameter module (results then go to "
+                        "<param>+key=value[+...] instead of <param>)")
     parser.add_argument("--optional_box", type=float, nargs=4, metavar=("X", "Y", "W", "H"),
                         required=True, help="initial box of the target in the first frame")
     parser.add_argument("--save_results", action="store_true",
@@ -50,7 +51,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_intermixed_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     session = VisualizationSession(visualization_options(args))
-    tracker = Tracker(args.tracker_name, args.tracker_param)
+    tracker = Tracker(args.tracker_name, args.tracker_param,
+                      results_name=overrides_results_name(args.tracker_param, args.overrides))
     callbacks = session.sequence_callbacks(source_name(args.videofile), None, tracker.results_dir)
     try:
         output = tracker.run_video(args.videofile, args.optional_box,

@@ -130,7 +130,7 @@ def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overri
     context = multiprocessing.get_context(start_method)
     with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
         futures = [pool.submit(_worker, seq, (trk.name, trk.parameter_name, trk.run_id,
-                                              trk.display_name, trk.results_path),
+                                              trk.display_name, trk.results_path, trk.results_name),
                                list(overrides), debug, skip_existing, torch_threads,
                                visualization)
                    for seq, trk in jobs]

@@ -5,6 +5,7 @@ import difflib
 import importlib
 import logging
 import pkgutil
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,13 @@ class SequenceOutput:
     time: np.ndarray
 
 
+def overrides_results_name(parameter_name: str, overrides: Iterable[str]) -> Optional[str]:
+    """The results folder name of a run with ``key=value`` overrides: ``<parameter_name>+<override>+...``
+    (characters other than letters, digits and ``._=,-`` replaced by ``_``), or None without any."""
+    parts = [re.sub(r"[^A-Za-z0-9._=,-]", "_", o.strip()) for o in overrides]
+    return "+".join([parameter_name, *parts]) if parts else None
+
+
 class Tracker:
     """Runs tracker ``name`` with parameter module ``parameter_name``.
 
@@ -63,12 +71,15 @@ class Tracker:
     """
 
     def __init__(self, name: str, parameter_name: str, run_id: Optional[int] = None,
-                 display_name: Optional[str] = None, results_path: Optional[str] = None) -> None:
+                 display_name: Optional[str] = None, results_path: Optional[str] = None,
+                 results_name: Optional[str] = None) -> None:
         self.name = name
         self.parameter_name = parameter_name
         self.run_id = run_id
+        # the results folder's name in place of the parameter name (runs with overrides)
+        self.results_name = results_name
         self.display_name = display_name or (
-            f"{name}:{parameter_name}" + ("" if run_id is None else f":{run_id}"))
+            f"{name}:{results_name or parameter_name}" + ("" if run_id is None else f":{run_id}"))
         self.results_path = results_path
         tracker_module = _import_named(_TRACKER_PKG, name, "tracker", exclude=("base",))
         if not hasattr(tracker_module, "get_tracker_class"):
@@ -83,7 +94,8 @@ class Tracker:
 
     @property
     def results_dir(self) -> Path:
-        return tracker_results_dir(self.name, self.parameter_name, self.run_id, self.results_path)
+        return tracker_results_dir(self.name, self.results_name or self.parameter_name, self.run_id,
+                                   self.results_path)
 
     def get_parameters(self, overrides: Iterable[str] = ()) -> Params:
         """The parameter object with ``key=value`` overrides applied, checked by its ``validate()``

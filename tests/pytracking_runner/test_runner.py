@@ -243,3 +243,28 @@ def test_run_video_cli_takes_a_folder(isolated_settings, capsys):
     assert "3 frames" in capsys.readouterr().out
     boxes = np.loadtxt(isolated_settings / "results" / "steptrk" / "default" / "video_frames.txt")
     np.testing.assert_allclose(boxes[:, 0], [1, 2, 3])
+
+
+def test_runs_with_overrides_get_their_own_results_folder(isolated_settings, seq, monkeypatch, capsys):
+    """A run with key=value overrides must not be skipped because the plain run's results exist,
+    nor overwrite them: its results go to <param>+<overrides>."""
+    from pytracking import run_tracker
+    from pytracking.evaluation.data import SequenceList
+
+    class OneSequence:
+        def get_sequence_list(self):
+            return SequenceList([seq])
+
+    monkeypatch.setattr(run_tracker, "load_dataset", lambda name: OneSequence())
+    root = isolated_settings / "results" / "steptrk"
+    assert run_tracker.main(["steptrk", "default"]) == 0
+    assert run_tracker.main(["steptrk", "default", "step=2.5", "scales=(0.5, 1.0)"]) == 0
+    out = capsys.readouterr().out
+    assert "0 skipped" in out.splitlines()[-1]
+    plain = np.loadtxt(root / "default" / "Seq1.txt")
+    changed = np.loadtxt(root / "default+step=2.5+scales=_0.5,_1.0_" / "Seq1.txt")
+    np.testing.assert_allclose(plain[:, 0], [5 + i for i in range(6)])
+    np.testing.assert_allclose(changed[:, 0], [5 + 2.5 * i for i in range(6)])
+    # the same overrides again: that run's results exist and are kept
+    assert run_tracker.main(["steptrk", "default", "step=2.5", "scales=(0.5, 1.0)"]) == 0
+    assert "1 skipped" in capsys.readouterr().out.splitlines()[-1]
