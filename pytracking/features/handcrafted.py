@@ -1,4 +1,5 @@
-"""Hand-crafted feature modules (no weights): FHOG, colour names and greyscale intensity.
+"""Hand-crafted feature modules (no weights): FHOG, colour names, greyscale intensity and intensity
+channels.
 
 All three follow :class:`pytracking.features.featurebase.FeatureModule`: ``extract(patches)`` takes
 ``N x C x H x W`` float patches with values in 0..255 (``C`` = 3 RGB, or 1 for grey images) and
@@ -28,6 +29,15 @@ module stays enabled, so the feature dimensions do not change with the image typ
 = ``0.299 R + 0.587 G + 0.114 B`` (ITU-R BT.601, as MATLAB's ``rgb2gray`` that ECO-HC uses, without
 its rounding to 8 bits) or the single channel of a grey patch.
 
+**Intensity channels** (:class:`IntensityChannels`, 5 channels; channel representations of M.
+Felsberg, "Enhanced Distribution Field Tracking using Channel Representations", ICCV Workshops
+2013): ECO-HC's feature for grey video, its lookup table ``intensityChannelNorm6``. The grey value
+``v`` (0..255, rounded) is coded by 6 quadratic B-spline channels (spacing ``255/4``, centres
+``-255/8 + k * 255/4``, k = 0..5; they sum to 1) and projected onto an orthonormal basis of the
+5-dimensional subspace orthogonal to the constant vector (:func:`intensity_channel_table`, equal to
+the published table up to float32 rounding); the values are averaged over each cell. Colour
+patches are first converted to grey as for :class:`Intensity` and rounded.
+
 Every module takes ``normalize_power`` (None: off): each sample's map is divided by
 ``(mean over C,H,W of |f|^p)^(1/p)`` (:func:`pytracking.features.net_wrappers.normalize_features`;
 ECO's feature normalisation is ``p = 2``). A tracker may also normalise itself and leave it off.
@@ -50,7 +60,7 @@ from pytracking.libs.tensorlist import TensorList
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FHOG", "ColorNames", "Intensity", "fhog", "fhog_reference", "fhog_kernel_available",
+__all__ = ["FHOG", "ColorNames", "Intensity", "IntensityChannels", "intensity_channel_table", "fhog", "fhog_reference", "fhog_kernel_available",
            "colornames", "colornames_reference", "COLORNAMES_TABLE_FILE", "load_colornames_table"]
 
 FHOG_ORIENTATIONS = 9                   # contrast-insensitive bins (18 contrast-sensitive)
@@ -64,8 +74,10 @@ FHOG_EPS = 1e-4 / 4
 COLORNAMES_TABLE_FILE = Path(__file__).resolve().parent / "data" / "colornames_cnnorm.npy"
 COLORNAMES_DIM = 10
 GREY_WEIGHTS = (0.299, 0.587, 0.114)
+INTENSITY_CHANNELS = 6                  # B-spline channels of intensityChannelNorm6 (5 after projection)
 
 _colornames_cache: Optional[torch.Tensor] = None
+_intensity_table_cache: Optional[torch.Tensor] = None
 
 
 def _check_cell_size(cell_size: Any, name: str) -> int:
@@ -381,6 +393,14 @@ class ColorNames(_CellFeature):
         return colornames(im, self.table, self.cell_size, self.use_kernel)
 
 
+def _grey(im: torch.Tensor) -> torch.Tensor:
+    """``N x 1 x H x W`` grey values of RGB (BT.601 weights) or grey patches."""
+    if im.shape[1] == 1:
+        return im
+    weights = torch.tensor(GREY_WEIGHTS, dtype=im.dtype, device=im.device).reshape(1, 3, 1, 1)
+    return (im * weights).sum(dim=1, keepdim=True)
+
+
 class Intensity(_CellFeature):
     """Greyscale intensity ``grey/255 - 0.5`` averaged over ``cell_size`` cells (1 channel; see the
     module docstring)."""
@@ -388,9 +408,43 @@ class Intensity(_CellFeature):
     channels = 1
 
     def _compute(self, im: torch.Tensor) -> torch.Tensor:
-        if im.shape[1] == 3:
-            weights = torch.tensor(GREY_WEIGHTS, dtype=im.dtype, device=im.device).reshape(1, 3, 1, 1)
-            grey = (im * weights).sum(dim=1, keepdim=True)
-        else:
-            grey = im
-        return _cell_average(grey, self.cell_size) / 255.0 - 0.5
+        return _cell_average(_grey(im), self.cell_size) / 255.0 - 0.5
+
+
+def _quadratic_bspline(t: np.ndarray) -> np.ndarray:
+    a = np.abs(t)
+    return np.where(a < 0.5, 0.75 - a ** 2, np.where(a < 1.5, 0.5 * (a - 1.5) ** 2, 0.0))
+
+
+def intensity_channel_table() -> torch.Tensor:
+    """ECO's ``intensityChannelNorm6`` table (``256 x 5`` float32; see the module docstring): row ``v``
+    = the 6 quadratic B-spline channel values of grey value ``v``, times the orthonormal basis
+    ``[(e1-e2)/sqrt2, (e3-e4)/sqrt2, (e5-e6)/sqrt2, (e1+e2-e3-e4)/2, (e1+e2+e3+e4-2e5-2e6)/sqrt12]``
+    of the complement of the constant vector (the published table's basis)."""
+    global _intensity_table_cache
+    if _intensity_table_cache is None:
+        spacing = 255.0 / 4
+        centres = -spacing / 2 + spacing * np.arange(INTENSITY_CHANNELS)
+        channels = _quadratic_bspline((np.arange(256.0)[:, None] - centres[None]) / spacing)
+        r2, r12 = 1 / math.sqrt(2), 1 / math.sqrt(12)
+        basis = np.array([[r2, 0, 0, 0.5, r12],
+                          [-r2, 0, 0, 0.5, r12],
+                          [0, r2, 0, -0.5, r12],
+                          [0, -r2, 0, -0.5, r12],
+                          [0, 0, r2, 0, -2 * r12],
+                          [0, 0, -r2, 0, -2 * r12]])
+        _intensity_table_cache = torch.from_numpy((channels @ basis).astype(np.float32))
+    return _intensity_table_cache
+
+
+class IntensityChannels(_CellFeature):
+    """ECO-HC's intensity channels on grey video (5 channels, :func:`intensity_channel_table`) averaged
+    over ``cell_size`` cells (default 4, as ECO-HC); see the module docstring."""
+
+    channels = INTENSITY_CHANNELS - 1
+
+    def _compute(self, im: torch.Tensor) -> torch.Tensor:
+        table = intensity_channel_table().to(im.device)
+        idx = torch.floor(_grey(im)[:, 0] + 0.5).clamp_(0, 255).long()
+        values = table.index_select(0, idx.reshape(-1)).reshape(*idx.shape, table.shape[1])
+        return _cell_average(values.permute(0, 3, 1, 2), self.cell_size)

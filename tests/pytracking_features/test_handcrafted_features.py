@@ -1,4 +1,5 @@
-"""Hand-crafted features (FHOG, colour names, intensity) against values worked out independently:
+"""Hand-crafted features (FHOG, colour names, intensity, intensity channels) against values worked out
+independently:
 a loop-by-loop FHOG written here from the definition, closed forms for ramps, edges and constant
 images, and table rows picked by the table's documented index."""
 import math
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from pytracking.features.handcrafted import (COLORNAMES_TABLE_FILE, FHOG, ColorNames, Intensity, colornames,
+from pytracking.features.handcrafted import (COLORNAMES_TABLE_FILE, FHOG, ColorNames, Intensity, IntensityChannels,
+                                             colornames, intensity_channel_table,
                                              colornames_reference, fhog, fhog_kernel_available, fhog_reference,
                                              load_colornames_table)
 from pytracking.libs.cpu_kernels import load_kernel
@@ -252,3 +254,57 @@ def test_intensity_closed_form():
     assert torch.allclose(feat[0, 0, 0], torch.tensor([left, 0.0]), atol=1e-6)
     (grey,) = Intensity(cell_size=2).extract(torch.full((1, 1, 4, 6), 51.0))
     assert grey.shape == (1, 1, 2, 3) and torch.allclose(grey, torch.full_like(grey, 0.2 - 0.5))
+
+
+# ------------------------------------------------------------------ intensity channels (intensityChannelNorm6)
+# Rows of the original ECO release's lookup table feature_extraction/lookup_tables/intensityChannelNorm6
+# (published data, as printed to 8 digits in a text copy of it).
+PUBLISHED_INTENSITY_ROWS = {
+    0: [0, 0, 0, 0.50000000, 0.28867513],
+    1: [-0.021922758, 8.6995067e-05, 0, 0.49987698, 0.28867513],
+    42: [-0.47133929, 0.15345930, 0, 0.28297579, 0.28867513],
+    100: [-0.065790020, 0.41268286, 0, -0.40695885, 0.28867513],
+    127: [-2.1748767e-05, 0.011026625, 0, -0.49996924, 0.28867513],
+    128: [0, -0.011026625, 2.1748767e-05, -0.49998462, 0.28864849],
+    200: [0, -0.26316008, 0.43062559, -0.18608227, -0.25504631],
+    254: [0, -8.6995067e-05, 0.021922758, -6.1514802e-05, -0.57724375],
+    255: [0, 0, 0, 0, -0.57735026],
+}
+
+
+def test_intensity_channel_table_equals_the_published_rows():
+    table = intensity_channel_table()
+    assert table.shape == (256, 5) and table.dtype == torch.float32
+    for v, row in PUBLISHED_INTENSITY_ROWS.items():
+        assert torch.allclose(table[v], torch.tensor(row), atol=2e-7), v
+
+
+def test_intensity_channels_are_projected_bspline_channels():
+    """Independently: 6 quadratic B-spline channels of spacing 255/4 sum to one, so the table (their
+    projection on an orthonormal basis orthogonal to the constant vector) keeps their squared norm
+    minus 1/6, and rows of grey values one channel spacing apart are shifted copies."""
+    table = intensity_channel_table().double()
+    v = np.arange(256.0)
+    t = (v[:, None] - (-255 / 8 + 255 / 4 * np.arange(6))[None]) / (255 / 4)
+    a = np.abs(t)
+    b = np.where(a < 0.5, 0.75 - a ** 2, np.where(a < 1.5, 0.5 * (a - 1.5) ** 2, 0.0))
+    assert np.allclose(b.sum(1), 1.0)
+    assert np.allclose((table ** 2).sum(1).numpy(), (b ** 2).sum(1) - 1 / 6, atol=1e-6)
+    gram = (table @ table.t()).numpy()
+    assert np.allclose(gram, b @ b.T - 1 / 6, atol=1e-6)
+
+
+def test_intensity_channels_look_up_and_average_cells():
+    im = torch.zeros(1, 1, 4, 8)
+    im[0, 0, :, :4] = 100.0
+    im[0, 0, :2, 4:] = 0.0
+    im[0, 0, 2:, 4:] = 255.0
+    (feat,) = IntensityChannels(cell_size=4).extract(im)
+    assert feat.shape == (1, 5, 1, 2)
+    want_left = torch.tensor(PUBLISHED_INTENSITY_ROWS[100])
+    want_right = (torch.tensor(PUBLISHED_INTENSITY_ROWS[0]) + torch.tensor(PUBLISHED_INTENSITY_ROWS[255])) / 2
+    assert torch.allclose(feat[0, :, 0, 0], want_left, atol=1e-6)
+    assert torch.allclose(feat[0, :, 0, 1], want_right, atol=1e-6)
+    # an RGB grey patch (R = G = B) gives the same, and values are rounded to the nearest level
+    (rgb,) = IntensityChannels(cell_size=4).extract(im.expand(1, 3, 4, 8) + 0.4)
+    assert torch.allclose(rgb, feat, atol=1e-6)

@@ -69,10 +69,15 @@ def test_shift_and_newton_find_a_subpixel_peak():
 def test_newton_steps_like_the_original_unless_a_maximum_is_required():
     k, sigma = 41, 3.0
     yf = cont.gaussian_label(k, k, (sigma, sigma), (float(k), float(k)))
-    start = (0.0, 5.0)              # beyond the inflection point at sigma: the Hessian is indefinite
-    y, x = cont.newton_maximum(yf, start, 1)
-    # one Newton step on g(x) = exp(-x^2 / (2 s^2)): x - g'/g'' = x + x s^2 / (x^2 - s^2), away from the peak
-    assert abs(x - (5.0 + 5.0 * sigma ** 2 / (25.0 - sigma ** 2))) < 1e-2 and abs(y) < 1e-6
+    # one Newton step on g(x) = exp(-x^2 / (2 s^2)) is x - g'/g'' = x + x s^2 / (x^2 - s^2)
+    y, x = cont.newton_maximum(yf, (0.0, 2.0), 1)
+    assert abs(x - (2.0 + 2.0 * sigma ** 2 / (4.0 - sigma ** 2))) < 1e-2 and abs(y) < 1e-6   # -1.6: nearer
+    # beyond the inflection point the step goes away from the peak (to 7.8) where the score is lower:
+    # the original then keeps the grid maximum it started from
+    start = (0.0, 5.0)
+    assert cont.newton_maximum(yf, start, 1) == start
+    y, x = cont.newton_maximum(yf, (0.0, 2.0), 1, require_maximum=True)
+    assert abs(x + 1.6) < 1e-2
     assert cont.newton_maximum(yf, start, 1, require_maximum=True) == start
 
 

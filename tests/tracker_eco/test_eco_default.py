@@ -14,6 +14,7 @@ from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker
 from pytracking.parameter.eco.default import parameters
 from pytracking.parameter.eco.default_vot import parameters as vot_parameters
+from pytracking.parameter.eco.otb_hc_v2 import parameters as v2_parameters
 from pytracking.run_tracker import build_parser
 from pytracking.tracker.eco import ECO
 from pytracking.utils.load_text import load_text
@@ -49,7 +50,15 @@ def test_default_parameters_are_the_published_eco_hc_values():
     p.features.set_is_color(True)
     assert p.features.stride() == [6, 4] and p.features.dim() == [31, 10]
     p.features.set_is_color(False)
-    assert p.features.stride() == [6, 4] and p.features.dim() == [31, 1]
+    assert p.features.stride() == [6, 4] and p.features.dim() == [31, 5]
+
+
+def test_v2_parameters_differ_from_the_otb_ones_where_eco_2_changed_them():
+    otb, v2 = parameters(), v2_parameters()
+    changed = {f.name: getattr(v2, f.name) for f in dataclasses.fields(otb)
+               if f.name != "features" and getattr(v2, f.name) != getattr(otb, f.name)}
+    assert changed == {"learning_rate": 0.007, "projection_reg": 1e-6, "init_CG_iter": 200, "precond_proj_param": 60,
+                       "reg_window_edge": 4e-3}
 
 
 def test_vot_parameters_differ_from_the_otb_ones_where_the_published_vot2016_hc_settings_do():

@@ -64,3 +64,24 @@ def test_filter_data_term_kernel_rejects_mismatched_blocks():
         kernel.filter_data_term([z], [torch.zeros(3, 5, 4, dtype=torch.complex64)], torch.ones(2), 5, 3)
     with pytest.raises(RuntimeError, match="does not fit"):
         kernel.filter_data_term([z], [torch.zeros(3, 5, 3, dtype=torch.complex64)], torch.ones(2), 4, 3)
+
+
+@pytest.mark.parametrize("zero_column", [0.0, 1.0])        # the original's J^T rows, the exact ones
+def test_projection_rows_of_the_joint_gradient_weight_the_zero_column(zero_column):
+    """The projection-matrix part of J^T u is Re(sum over the full spectrum of x_d conj(f_c u)),
+    written here directly (column kx = 0 weighted by ``zero_column``, the others by 2)."""
+    from pytracking.tracker.eco.optim import JointGaussNewton
+    rng = np.random.default_rng(5)
+    x = [_complex(rng, 4, 5, 3)]                       # D x K x Kh
+    y = _complex(rng, 5, 3)
+    f = [_complex(rng, 2, 5, 3)]                       # C x K x Kh
+    gn = JointGaussNewton(x, y, RegOperator(torch.ones(1, 1)), 1e-7, zero_column)
+    gn.f = f
+    gn.z_conj = [torch.zeros(2, 5, 3, dtype=torch.complex64)]
+    u = _complex(rng, 5, 3)
+    dP = gn._jt(u)[1].numpy()
+    xn, gn_ = x[0].numpy(), (f[0] * u.conj()).numpy()
+    w = np.array([zero_column, 2.0, 2.0])
+    want = np.einsum("dkl,ckl,l->dc", xn, gn_, w).real
+    assert dP.shape == (4, 2)
+    assert np.allclose(dP, want, atol=1e-4)

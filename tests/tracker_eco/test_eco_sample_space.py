@@ -1,15 +1,17 @@
 """ECO's Gaussian-mixture sample model against direct computations."""
 from __future__ import annotations
 
+import pytest
 import torch
 
 from pytracking.tracker.eco.sample_space import SampleSpace
 
 
-def full_ip(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Inner product over the full spectrum of two half spectra (column kx = 0 counted once)."""
+def full_ip(a: torch.Tensor, b: torch.Tensor, zero_column: float = 1.0) -> float:
+    """Inner product over the full spectrum of two half spectra (column kx = 0 counted once; the
+    original ECO's sample model counts it ``zero_column`` = 2 times)."""
     p = (a.conj() * b).real
-    return float(2 * p.sum() - p[..., 0].sum())
+    return float(2 * p.sum() - (2 - zero_column) * p[..., 0].sum())
 
 
 def random_sample(gen: torch.Generator, scale: float = 1.0) -> list:
@@ -17,9 +19,10 @@ def random_sample(gen: torch.Generator, scale: float = 1.0) -> list:
             torch.complex(torch.randn(1, 7, 4, generator=gen), torch.randn(1, 7, 4, generator=gen)) * scale]
 
 
-def test_gram_matrix_and_weights_stay_exact_through_merges_and_replacements():
+@pytest.mark.parametrize("zero_column", [2.0, 1.0])      # the original's products, the exact ones
+def test_gram_matrix_and_weights_stay_exact_through_merges_and_replacements(zero_column):
     gen = torch.Generator().manual_seed(0)
-    space = SampleSpace(num_samples=5, learning_rate=0.2)
+    space = SampleSpace(num_samples=5, learning_rate=0.2, zero_column_weight=zero_column)
     for i in range(40):
         space.insert(random_sample(gen, 1.0 + (i % 3)))
         n = space.num_used
@@ -28,7 +31,7 @@ def test_gram_matrix_and_weights_stay_exact_through_merges_and_replacements():
         assert (weights > 0).all()
         for a in range(n):
             for b in range(n):
-                direct = sum(full_ip(s[a], s[b]) for s in samples)
+                direct = sum(full_ip(s[a], s[b], zero_column) for s in samples)
                 assert abs(float(space.gram[a, b]) - direct) < 1e-3 * max(1.0, abs(direct)), (i, a, b)
     assert space.num_used == 5
 

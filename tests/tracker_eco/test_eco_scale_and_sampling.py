@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
+import pytest
 import torch
 
 from pytracking.tracker.eco.optim import project
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch
-from pytracking.tracker.eco.scale_filter import ScaleFilter, parabola_vertex, scale_window
+from pytracking.tracker.eco.scale_filter import ScaleFilter, parabola_vertex, scale_patches, scale_window
 
 
 def test_scale_window_is_matlabs_symmetric_hann():
@@ -69,6 +71,42 @@ def test_large_samples_are_subsampled_around_the_requested_centre():
     patch1, (cy1, cx1) = resized_patch(ramp, centre, (200.0, 200.0), out)
     assert (cy1, cx1) == (350.5, 501.5)
     assert np.array_equal(patch1[..., 0], np.broadcast_to(ramp[251:451, 402:602, 0], (200, 200)))
+
+
+def _matlab_scale_sample(im, pos1, base_sz, factors, model_sz):
+    """The original's extract_scale_sample written in its own 1-based index arithmetic (resizing
+    with OpenCV: area when the patch is larger than the model, bilinear otherwise)."""
+    df = math.floor(min(factors))
+    if df > 1:
+        im = im[::df, ::df]
+        pos1 = [(p - 1) / df + 1 for p in pos1]
+        factors = [f / df for f in factors]
+    out = []
+    for f in factors:
+        ph, pw = (math.floor(base_sz[0] * f), math.floor(base_sz[1] * f))
+        xs = [min(max(math.floor(pos1[1]) + k - pw // 2, 1), im.shape[1]) for k in range(1, pw + 1)]
+        ys = [min(max(math.floor(pos1[0]) + k - ph // 2, 1), im.shape[0]) for k in range(1, ph + 1)]
+        patch = im[np.ix_([y - 1 for y in ys], [x - 1 for x in xs])]
+        interp = cv2.INTER_AREA if ph * pw > model_sz[0] * model_sz[1] else cv2.INTER_LINEAR
+        out.append(cv2.resize(patch, (model_sz[1], model_sz[0]), interpolation=interp))
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("pos, base_sz, scale", [
+    ((60.3, 85.7), (31.0, 22.0), 1.0),          # no subsampling
+    ((60.5, 85.2), (31.0, 22.0), 0.7),          # patches smaller than the model: bilinear
+    ((140.2, 190.9), (25.0, 40.0), 2.6),        # df = 2
+    ((3.0, 300.0), (25.0, 40.0), 3.3),          # df = 3, patches over the top and right borders
+])
+def test_scale_patches_are_the_originals_scale_samples(pos, base_sz, scale):
+    im = np.random.default_rng(11).integers(0, 256, size=(240, 320, 3), dtype=np.uint8)
+    factors = scale * 1.02 ** ((np.arange(17) - 8) * 33 / 17)
+    model_sz = (19, 13)
+    got = scale_patches(im, pos, base_sz, factors, model_sz)
+    # our positions are 0-based pixel centres: the original's 1-based position is pos + 1
+    want = _matlab_scale_sample(im, [pos[0] + 1, pos[1] + 1], base_sz, list(factors), model_sz)
+    assert got.shape == (17, 3, 19, 13)
+    assert np.array_equal(got.permute(0, 2, 3, 1).numpy(), want.astype(np.float32))
 
 
 def test_projection_matches_the_channel_sum():

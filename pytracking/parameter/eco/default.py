@@ -1,6 +1,6 @@
-"""ECO-HC as published (OTB settings of the original release, ``testing_ECO_HC.m``): the
-ECOParams defaults — FHOG (cell 6, 10 projected dims) + colour names (cell 4, 3 dims), or
-intensity on grey video; no weight file needed."""
+"""ECO-HC as published (OTB settings of the original ECO 1.0 release): the ECOParams defaults — FHOG
+(cell 6, 10 projected dims) + colour names (cell 4, 3 dims), or intensity channels on grey video; no
+weight file needed."""
 from pytracking.tracker.eco.params import ECOParams
 
 

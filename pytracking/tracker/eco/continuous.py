@@ -29,11 +29,12 @@ def half_width(k: int) -> int:
 
 
 @functools.lru_cache(maxsize=None)
-def column_weights(kh: int) -> torch.Tensor:
-    """Weights of the half-spectrum columns in sums over the full spectrum (1 for kx = 0, else 2);
-    cached: do not modify the returned tensor."""
+def column_weights(kh: int, zero_column: float = 1.0) -> torch.Tensor:
+    """Weights of the half-spectrum columns in sums over the full spectrum: ``zero_column`` for
+    kx = 0 (1 is exact; the original ECO uses 0 or 2 in places), 2 for the others; cached: do not
+    modify the returned tensor."""
     w = torch.full((kh,), 2.0)
-    w[0] = 1.0
+    w[0] = zero_column
     return w
 
 
@@ -231,13 +232,17 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     ``K x (2Kh-1)`` grid) by Newton's method in the continuous domain; returns ``(y, x)`` in grid
     steps, wrapped to ``[-K/2, K/2)``. Every step is taken, as in the original ECO, unless
     ``require_maximum``: then only where the Hessian is negative definite. A singular Hessian
-    stops the iteration either way."""
+    stops the iteration either way. As in the original, where the score at the result is lower
+    than at ``start``, ``start`` is returned."""
     k, kh = sf.shape
     kw = 2 * kh - 1
     # small arrays: numpy (complex128) has far less per-operation overhead than torch here
     iky = 1j * np.arange(-(k // 2), k // 2 + 1) * (2 * math.pi / k)
     ikx = 1j * np.arange(kh) * (2 * math.pi / kw)
     c = sf.numpy().astype(np.complex128) * column_weights(kh).numpy().astype(np.float64)[None, :]
+    def value(y: float, x: float) -> float:
+        return float((np.exp(iky * y) @ c @ np.exp(ikx * x)).real)
+
     y, x = float(start[0]), float(start[1])
     for _ in range(iterations):
         ey = np.exp(iky * y)
@@ -251,6 +256,8 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
             break
         y -= float((hxx * gy - hxy * gx) / det)
         x -= float((hyy * gx - hxy * gy) / det)
+    if not value(y, x) >= value(float(start[0]), float(start[1])):
+        y, x = float(start[0]), float(start[1])
     y = (y + k / 2) % k - k / 2
     x = (x + kw / 2) % kw - kw / 2
     return y, x

@@ -2,7 +2,7 @@
 Convolution Operators for Tracking", CVPR 2017 — a tracker that needs no weight file.
 
 Per feature block (FHOG with 6x6 cells and colour names with 4x4 cells on colour video; FHOG and
-intensity on grey video) the features of a square sample of ``search_area_scale`` times the target
+the intensity channels of ``intensityChannelNorm6`` with 4x4 cells on grey video) the features of a square sample of ``search_area_scale`` times the target
 (150^2..200^2 pixels) are normalised, compressed by a projection matrix learned on frame 1 (joint
 Gauss-Newton/CG), windowed, and interpolated to the continuous domain with a cubic kernel in the
 Fourier domain. The filter is learned with a Gaussian label and a quadratic spatial regularization
@@ -12,31 +12,34 @@ score's Fourier series is summed over blocks, maximised on the grid and refined 
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
 Parameters: :class:`pytracking.tracker.eco.params.ECOParams` (defaults = the published ECO-HC OTB
-values; ``pytracking/parameter/eco/default.py``); ``default_vot``: the published VOT2016 HC values.
+values of ECO 1.0; ``pytracking/parameter/eco/default.py``); ``default_vot``: the published VOT2016 HC
+values; ``otb_hc_v2``: the OTB values of the original repository's version 2.0.
 
 Deliberate differences from the original (MATLAB) implementation:
 
 * Even-sized feature maps lose their Nyquist frequency (the original extends them to odd size);
   the sample size is chosen as in the original ('odd_cells'), so this rarely applies.
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
-* Grey videos use the project's one-channel intensity feature (cell 4, ``Intensity``) instead of
-  the original's ``intensityChannelNorm6`` lookup table, so at most 1 projected intensity dimension.
 * Translation samples are taken as the original's ``sample_patch`` does (subsampled by
-  ``df = floor(resize factor - 0.1)`` when large, border pixels replicated, resized with OpenCV's
-  area averaging / bilinear resize like ``mexResize``), but centred at the nearest pixel grid
-  position of the exact target centre rather than at ``round(pos)``; the displacement is measured
-  from the centre of the pixels actually cropped.
-* The scale filter's 17 patches are sampled bilinearly from one crop averaged over ``df x df``
-  cells (:func:`scale_filter.scale_patches`) instead of the original's subsampling by
-  ``floor(min scale factor)`` and 17 resizes.
-* The Gram matrix of the sample model is updated from one set of inner products per new sample;
-  inner products over half spectra count the ``kx = 0`` column once and the others twice.
+  ``df = floor(resize factor - 0.1)`` when large, border pixels replicated, resized bilinearly like
+  its ``mexResize(..., 'linear')``), but centred at the nearest pixel grid position of the exact
+  target centre rather than at ``round(pos)``; the displacement is measured from the centre of the
+  pixels actually cropped, and every sample (the first frame's too) is shifted onto the target.
+* The scale samples (:func:`scale_filter.scale_patches`) are the original's ``extract_scale_sample``
+  ones; ``mexResize``'s 'auto' choice between area and bilinear resizing compares one side, this
+  project compares areas (the same choice for patches of the model's aspect ratio). This project's
+  option ``scale_sampling='smooth'`` samples them from one anti-aliased crop around the exact
+  position instead (steadier on a still target, faster on large ones).
+* The Gram matrix of the sample model is updated from one set of inner products per new sample.
 * ``W^H W`` of the spatial regularization: the original's two sparse convolutions in the compiled
   kernel, or (without the build) one FFT convolution with the kernel's autocorrelation (the same
   operator).
 * Options of this project, off by default (the original's behaviour): ``newton_requires_maximum``
-  (a Newton step only where the score's Hessian is negative definite) and
-  ``scale_parabola_requires_maximum`` (the scale parabola's vertex only where it is a maximum). A
+  (a Newton step only where the score's Hessian is negative definite),
+  ``scale_parabola_requires_maximum`` (the scale parabola's vertex only where it is a maximum) and
+  ``exact_half_spectrum_sums`` (the ``kx = 0`` column of half spectra counted once where the
+  original counts it zero times, in the projection-matrix rows of the first frame's Gauss-Newton,
+  or twice, in the sample model's distances). A
   singular Hessian or a degenerate parabola stops the refinement instead of producing an infinite
   position or scale.
 * Implementation only (same results up to rounding): colour names, the regularization operator and
@@ -46,6 +49,7 @@ Deliberate differences from the original (MATLAB) implementation:
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's
   ``clamp_position`` (keep the centre inside the image) is a parameter, off as in its settings.
+* Boxes are reported as computed; the original's OTB output rounds them to whole pixels.
 """
 from __future__ import annotations
 
@@ -70,15 +74,17 @@ logger = logging.getLogger(__name__)
 
 
 def is_grey(image: np.ndarray) -> bool:
-    """True when all colour channels of an RGB image are equal (as ECO decides)."""
-    return bool((image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all())
+    """True when the red and green channels of an RGB image are equal (as ECO decides; its grey
+    video then uses the first channel)."""
+    return bool((image[..., 0] == image[..., 1]).all())
 
 
 def odd_cells_sample_size(size: float, cell_sizes: List[int]) -> int:
     """ECO's 'odd_cells' sample size: a multiple of the largest cell near ``size`` plus the number
     of pixels (< largest cell) that makes the most feature maps odd-sized."""
     max_cell = max(cell_sizes)
-    base = (1 + 2 * round(size / (2 * max_cell))) * max_cell
+    # MATLAB's round: halves away from zero (Python's round() would take 12.5 to 12)
+    base = (1 + 2 * math.floor(size / (2 * max_cell) + 0.5)) * max_cell
     best, best_odd = 0, -1
     for extra in range(max_cell):
         n_odd = sum((int(base + extra) // c) % 2 for c in cell_sizes)
@@ -131,24 +137,32 @@ class ECO(BaseTracker):
         return [(p.t() @ x.reshape(x.shape[0], -1)).reshape(-1, *x.shape[1:]) for p, x in zip(self.P, feats)]
 
     # ------------------------------------------------------------------ first frame
+    def _channels(self, image: np.ndarray) -> np.ndarray:
+        """The frame as the features see it: its first channel on grey video (as the original)."""
+        return image[..., :1] if self.grey else image
+
     def initialize_target(self, image: np.ndarray, box: np.ndarray, info: dict) -> dict:
         p = self.params
         self.grey = is_grey(image)
+        image = self._channels(image)
         self._select_features(self.grey)
         pos, sz = self.box_center_size(box)
         self.pos = torch.tensor(pos, dtype=torch.float32)
         self.target_sz = torch.tensor(sz, dtype=torch.float32)
         self.image_sz = torch.tensor(image.shape[:2], dtype=torch.float32)
 
-        search_area = float(torch.prod(self.target_sz * p.search_area_scale))
+        # in double precision as the original: the sample size rounds exact halves
+        h, w = float(sz[0]), float(sz[1])
+        search_area = h * p.search_area_scale * w * p.search_area_scale
         if search_area > p.max_image_sample_size:
             self.scale = math.sqrt(search_area / p.max_image_sample_size)
         elif search_area < p.min_image_sample_size:
             self.scale = math.sqrt(search_area / p.min_image_sample_size)
         else:
             self.scale = 1.0
-        self.base_target_sz = self.target_sz / self.scale
-        sample = math.sqrt(float(torch.prod(self.base_target_sz * p.search_area_scale)))
+        base_h, base_w = h / self.scale, w / self.scale
+        self.base_target_sz = torch.tensor((base_h, base_w), dtype=torch.float64).float()
+        sample = math.sqrt(base_h * p.search_area_scale * base_w * p.search_area_scale)
         self.img_sample_sz = odd_cells_sample_size(sample, self.cell_sizes)
         support = float(self.img_sample_sz)
 
@@ -162,7 +176,7 @@ class ECO(BaseTracker):
         a = p.interpolation_bicubic_a
         self.interp = [(cont.interp_coefficients(h, fh, a), cont.interp_coefficients(w, fw, a))
                        for (h, w), (fh, fw) in zip(self.feature_sz, self.filter_sz)]
-        sigma = math.sqrt(float(torch.prod(self.base_target_sz.floor()))) * p.output_sigma_factor
+        sigma = math.sqrt(math.floor(base_h) * math.floor(base_w)) * p.output_sigma_factor
         self.yf = cont.gaussian_label(k, kw, (sigma, sigma), (support, support))
         self.reg = cont.reg_filter((support, support), tuple(self.base_target_sz.tolist()), p.reg_window_edge,
                                    p.reg_window_min, p.reg_window_power, p.reg_sparsity_threshold)
@@ -176,15 +190,20 @@ class ECO(BaseTracker):
             m = m - m.mean(1, keepdim=True)
             u, _, _ = torch.linalg.svd(m @ m.t())
             self.P.append(u[:, :c].contiguous())
-        xf = self._to_fourier(feats)
+        # the sample shifted onto the target (the crop is centred on the pixel grid)
+        xf = [cont.shift_spectrum(xb, ((self.pos - centre) / self.scale).tolist(), (support, support))
+              for xb in self._to_fourier(feats)]
         z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
         energy = [(zb * zb.conj()).real for zb in z]
-        y_energy = float((self.yf.abs() ** 2).sum())
-        proj_energy = [2 * y_energy / sum(x.shape[0] for x in feats) * torch.ones_like(pm) for pm in self.P]
+        # each block's label energy (its label is the central part of the largest block's)
+        total_dim = sum(x.shape[0] for x in feats)
+        proj_energy = [2 * float((cont.crop_to(self.yf, *zb.shape[-2:]).abs() ** 2).sum()) / total_dim
+                       * torch.ones_like(pm) for pm, zb in zip(self.P, z)]
         diag_m = [self._precond(e) for e in energy]
         diag_m += [p.precond_proj_param * (pe + p.projection_reg) for pe in proj_energy]
         f0 = [torch.zeros_like(zb) for zb in z]
-        gn = JointGaussNewton(xf, self.yf, self.reg_op, p.projection_reg)
+        exact = p.exact_half_spectrum_sums
+        gn = JointGaussNewton(xf, self.yf, self.reg_op, p.projection_reg, 1.0 if exact else 0.0)
         self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, p.init_CG_iter // p.init_GN_iter)
         self.P = [pm.float() for pm in self.P]
 
@@ -192,7 +211,7 @@ class ECO(BaseTracker):
         # the model gets the sample projected by the optimized matrices
         self.sample_energy = energy
         z = [project(pm, xb) for pm, xb in zip(self.P, xf)]
-        self.samples = SampleSpace(p.num_samples, p.learning_rate)
+        self.samples = SampleSpace(p.num_samples, p.learning_rate, 1.0 if exact else 2.0)
         self.samples.insert(z)
         self.cg = FilterCG(self.yf, self.reg_op, (1 - p.learning_rate) ** p.CG_forgetting_rate)
         self.frames_since_train = 0
@@ -216,12 +235,13 @@ class ECO(BaseTracker):
     # ------------------------------------------------------------------ tracking
     def track_frame(self, image: np.ndarray, info: dict) -> dict:
         p = self.params
+        image = self._channels(image)
         self._set_scale_limits(image.shape)
         h, w = image.shape[:2]
 
-        sample_pos = self.pos
         for _ in range(max(1, p.refinement_iterations)):
-            feats, centre = self._features(image, self.pos, self.scale)
+            feats, sample_pos = self._features(image, self.pos, self.scale)
+            det_scale = self.scale
             z = self._to_fourier(self._project(feats))
             sf = scores(self.f, z, *self.out_sz)
             grid = cont.sample_grid(sf, self.out_sz[0])
@@ -229,26 +249,28 @@ class ECO(BaseTracker):
             kw = 2 * self.out_sz[1] - 1
             start = (r if r <= self.out_sz[0] // 2 else r - self.out_sz[0], c if c <= kw // 2 else c - kw)
             dy, dx = cont.newton_maximum(sf, start, p.newton_iterations, p.newton_requires_maximum)
-            step = self.img_sample_sz * self.scale
+            step = self.img_sample_sz * det_scale
             disp = torch.tensor([dy * step / self.out_sz[0], dx * step / kw])
-            sample_pos = centre
-            self.pos = centre + disp
+            old_pos = self.pos
+            self.pos = sample_pos + disp
             if p.clamp_position:
                 self.pos = torch.stack((self.pos[0].clamp(0, h - 1), self.pos[1].clamp(0, w - 1)))
-
-        # scale
-        det_scale = self.scale
-        change = self.scale_filter.track(image, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
-        self.scale = float(min(max(self.scale * change, self.min_scale), self.max_scale))
+            # the scale at the new position, within the limits
+            change = self.scale_filter.track(image, self.pos.tolist(), self.base_target_sz.tolist(), self.scale)
+            self.scale = float(min(max(self.scale * change, self.min_scale), self.max_scale))
+            if torch.equal(old_pos, self.pos):
+                break
 
         # training sample: the detection sample shifted onto the new position
         shift = ((self.pos - sample_pos) / det_scale).tolist()
         z_train = [cont.shift_spectrum(zb, shift, (self.img_sample_sz, self.img_sample_sz)) for zb in z]
         self.samples.insert(z_train)
-        lr = p.learning_rate
-        self.sample_energy = [(1 - lr) * e + lr * (zb * zb.conj()).real for e, zb in zip(self.sample_energy, z_train)]
 
         if self.frame_num < p.skip_after_frame or self.frames_since_train >= p.train_gap:
+            # the preconditioner's running sample energy, as the original, on training frames only
+            lr = p.learning_rate
+            self.sample_energy = [(1 - lr) * e + lr * (zb * zb.conj()).real
+                                  for e, zb in zip(self.sample_energy, z_train)]
             samples, weights = self.samples.used()
             self.cg.set_problem(samples, weights, [self._precond(e) for e in self.sample_energy])
             self.f = self.cg.solve(self.f, p.CG_iter)

@@ -149,7 +149,7 @@ class JointGaussNewton(ConjugateGradientBase):
     """Gauss-Newton on (filter, projection matrices) for one full-dimensional sample ``x``."""
 
     def __init__(self, x: List[torch.Tensor], y: torch.Tensor, reg: RegOperator,
-                 projection_reg: float) -> None:
+                 projection_reg: float, zero_column_weight: float = 0.0) -> None:
         super().__init__(fletcher_reeves=True, standard_alpha=True, direction_forget_factor=0.0)
         self.x = x                                   # D x K x Kh per block
         self.reg = reg
@@ -164,10 +164,11 @@ class JointGaussNewton(ConjugateGradientBase):
         self.layout: Optional[FlatLayout] = None
         self.diag_m = torch.ones(1)
         # Re(sum_kl w_l x_dkl g_ckl) = [w Re x, -w Im x] . [Re g, Im g] (w: the half-spectrum
-        # column weights), for the projection-matrix part of J^T
+        # column weights), for the projection-matrix part of J^T. The original leaves the kx = 0
+        # column out of these rows (``zero_column_weight`` 0; 1 is the exact transpose).
         self.x_jt = []
         for xb in x:
-            xr = torch.view_as_real(xb * column_weights(xb.shape[-1])).clone()
+            xr = torch.view_as_real(xb * column_weights(xb.shape[-1], zero_column_weight)).clone()
             xr[..., 1] = -xr[..., 1]
             self.x_jt.append(xr.reshape(xb.shape[0], -1))
 

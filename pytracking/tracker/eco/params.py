@@ -1,9 +1,11 @@
 """The typed parameter set of the ECO tracker (defaults = the published ECO-HC OTB settings).
 
-Values follow the hand-crafted-feature configuration of the original ECO release
-(``testing_ECO_HC.m``; Danelljan et al., "ECO: Efficient Convolution Operators for Tracking",
-CVPR 2017). Parameter modules in ``pytracking/parameter/eco/`` build an :class:`ECOParams` and change
-what they need; a misspelled name raises :class:`pytracking.utils.params.ParameterError`.
+Values follow the hand-crafted-feature OTB configuration of the first public ECO release (ECO 1.0,
+``OTB_HC_settings.m``; Danelljan et al., "ECO: Efficient Convolution Operators for Tracking", CVPR
+2017), which the public Python port pyECO also uses. The original repository's later version 2.0
+changed five of them (``pytracking/parameter/eco/otb_hc_v2.py``). Parameter modules in
+``pytracking/parameter/eco/`` build an :class:`ECOParams` and change what they need; a misspelled
+name raises :class:`pytracking.utils.params.ParameterError`.
 """
 from __future__ import annotations
 
@@ -11,16 +13,16 @@ import dataclasses
 from typing import Any
 
 from pytracking.features.extractor import MultiResolutionExtractor
-from pytracking.features.handcrafted import FHOG, ColorNames, Intensity
+from pytracking.features.handcrafted import FHOG, ColorNames, IntensityChannels
 from pytracking.utils.params import Params
 
 
 def hand_crafted_features() -> MultiResolutionExtractor:
     """ECO-HC's features: FHOG (6 x 6 cells) and colour names (4 x 4 cells) on colour video,
-    FHOG and intensity (4 x 4 cells) on grey video."""
+    FHOG and intensity channels (``intensityChannelNorm6``, 4 x 4 cells) on grey video."""
     return MultiResolutionExtractor([FHOG(cell_size=6, normalize_power=2),
                                      ColorNames(cell_size=4, use_for_gray=False, normalize_power=2),
-                                     Intensity(cell_size=4, use_for_color=False, normalize_power=2)])
+                                     IntensityChannels(cell_size=4, use_for_color=False, normalize_power=2)])
 
 
 @dataclasses.dataclass
@@ -34,7 +36,7 @@ class ECOParams(Params):
     # video. ``compressed_dim``: one projected dimension per active feature module (capped at its
     # dimension).
     features: Any = dataclasses.field(default_factory=lambda: hand_crafted_features())
-    compressed_dim: tuple = (10, 3)          # fhog (cell 6) -> 10, colour names / intensity (cell 4) -> 3
+    compressed_dim: tuple = (10, 3)          # fhog (cell 6) -> 10, colour names / intensity channels (cell 4) -> 3
 
     # ---- search area
     search_area_scale: float = 4.0
@@ -67,6 +69,11 @@ class ECOParams(Params):
     precond_reg_param: float = 0.25
     precond_proj_param: float = 40.0
 
+    # this project's option: count the kx = 0 column of half spectra once (the exact full-spectrum
+    # sums) in the projection-matrix rows of the first frame's Gauss-Newton and in the sample
+    # model's distances; the original counts it 0 and 2 times there
+    exact_half_spectrum_sums: bool = False
+
     # ---- spatial regularization
     reg_window_min: float = 1e-4
     reg_window_edge: float = 10e-3
@@ -88,6 +95,11 @@ class ECOParams(Params):
     do_poly_interp: bool = True
     scale_parabola_requires_maximum: bool = False   # this project's option: use the parabola's vertex
                                                     # only where it is a maximum (the original always does)
+    # 'original': the original's scale samples (the frame subsampled by floor(min scale), patches of
+    # whole pixels around floor(pos), each resized); this project's 'smooth': one crop averaged over
+    # df x df cells, sampled bilinearly around the exact position (steadier on a still target, and
+    # faster on large ones)
+    scale_sampling: str = "original"
 
     def validate(self) -> None:
         """Raise ValueError naming the first parameter whose value cannot work."""
@@ -108,6 +120,8 @@ class ECOParams(Params):
             raise ValueError(f"ECO parameters number_of_scales_filter={self.number_of_scales_filter} / "
                              f"number_of_interp_scales={self.number_of_interp_scales}: need "
                              f"1 <= scales <= interp_scales")
+        if self.scale_sampling not in ("original", "smooth"):
+            raise ValueError(f"ECO parameter scale_sampling={self.scale_sampling!r} must be 'original' or 'smooth'")
         if self.min_image_sample_size > self.max_image_sample_size:
             raise ValueError(f"ECO parameter min_image_sample_size={self.min_image_sample_size} exceeds "
                              f"max_image_sample_size={self.max_image_sample_size}")

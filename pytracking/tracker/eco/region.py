@@ -28,8 +28,8 @@ def crop_replicate(image: np.ndarray, top: int, left: int, height: int, width: i
 def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[float],
                   out_sz: Sequence[int]) -> Tuple[np.ndarray, Tuple[float, float]]:
     """The ``size`` (h, w) pixels of ``image`` centred as near as possible at ``centre`` (y, x),
-    resized to ``out_sz`` (h, w) by area averaging when shrinking, bilinearly when enlarging (as
-    OpenCV's resize does in the original ECO), and the exact centre (y, x) of the cropped pixels.
+    resized bilinearly to ``out_sz`` (h, w) (OpenCV's resize, as the original ECO's ``sample_patch``),
+    and the exact centre (y, x) of the cropped pixels.
     As in the original ECO, a patch over ``df = floor(min(size / out_sz) - 0.1) > 1`` times larger
     than the output is first subsampled: every ``df``-th pixel, on the grid through the rounded
     centre."""
@@ -46,11 +46,22 @@ def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[flo
     left = int(round(float(centre[1]) - (ew - 1) / 2))
     crop = crop_replicate(image, top, left, eh, ew)
     if (eh, ew) != (oh, ow):
-        interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
-        crop = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=interp)
+        crop = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=cv2.INTER_LINEAR)
         if crop.ndim == 2:
             crop = crop[:, :, None]
     return crop, (top + (eh - 1) / 2, left + (ew - 1) / 2)
+
+
+def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
+    """``crop`` (``h x w x C`` uint8) resized to ``out_sz`` (h, w) as the original's ``mexResize(...,
+    'auto')``: OpenCV's area averaging when the area shrinks, bilinear otherwise."""
+    oh, ow = int(out_sz[0]), int(out_sz[1])
+    eh, ew = crop.shape[:2]
+    if (eh, ew) == (oh, ow):
+        return crop
+    interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
+    out = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=interp)
+    return out[:, :, None] if out.ndim == 2 else out
 
 
 def to_tensor(patches: np.ndarray) -> torch.Tensor:

@@ -5,7 +5,9 @@ room; when the model is full, the component with the lowest prior weight is repl
 fell below ``minimum_weight``, else the two closest of {new sample, components} are merged (weighted
 mean), as in Danelljan et al., CVPR 2017, section 4.2. Distances are Euclidean in the space of
 (projected) Fourier coefficients; the Gram matrix is kept up to date exactly from the inner
-products of each new sample with the components.
+products of each new sample with the components. As in the original, those inner products over
+half spectra count the ``kx = 0`` column twice (``zero_column_weight``; 1 is the exact
+full-spectrum product).
 """
 from __future__ import annotations
 
@@ -17,15 +19,16 @@ import torch
 from pytracking.tracker.eco.continuous import column_weights
 
 
-def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int) -> Tuple[np.ndarray, float]:
+def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int,
+             zero_column_weight: float) -> Tuple[np.ndarray, float]:
     """Real inner products over full spectra of the first ``n`` stored samples (``N x ...`` per
     block) with ``x`` (``...`` per block), an ``n`` vector, and the squared norm of ``x`` (float64).
-    ``Re(conj(s) v)`` is the dot product of the real views; the ``kx = 0`` column counts once, the
-    others twice."""
+    ``Re(conj(s) v)`` is the dot product of the real views; the ``kx = 0`` column counts
+    ``zero_column_weight`` times, the others twice."""
     out = np.zeros(n, dtype=np.float64)
     norm = 0.0
     for s, v in zip(samples, x):
-        w = torch.view_as_real(v * column_weights(v.shape[-1])).reshape(-1)
+        w = torch.view_as_real(v * column_weights(v.shape[-1], zero_column_weight)).reshape(-1)
         norm += float(torch.dot(torch.view_as_real(v).reshape(-1), w))
         if n:
             out += (torch.view_as_real(s[:n]).reshape(n, -1) @ w).double().numpy()
@@ -36,9 +39,10 @@ class SampleSpace:
     """The mixture components (``samples``: one ``num_samples x ...`` complex tensor per feature
     block) and their prior ``weights`` (summing to 1 over the used components)."""
 
-    def __init__(self, num_samples: int, learning_rate: float) -> None:
+    def __init__(self, num_samples: int, learning_rate: float, zero_column_weight: float = 2.0) -> None:
         self.num_samples = num_samples
         self.learning_rate = learning_rate
+        self.zero_column_weight = zero_column_weight
         self.minimum_weight = learning_rate * (1 - learning_rate) ** (2 * num_samples)
         self.samples: List[torch.Tensor] = []
         # the bookkeeping of a few dozen numbers is in numpy: far less overhead per operation
@@ -62,7 +66,7 @@ class SampleSpace:
         if not self.samples:
             self.samples = [torch.zeros((self.num_samples,) + tuple(v.shape), dtype=v.dtype) for v in x]
         g = np.zeros(self.num_samples, dtype=np.float64)            # zero for unused components
-        g[:self.num_used], norm = _ip_many(self.samples, x, self.num_used)
+        g[:self.num_used], norm = _ip_many(self.samples, x, self.num_used, self.zero_column_weight)
         if self.num_used < self.num_samples:
             idx = self.num_used
             self.num_used += 1

@@ -25,15 +25,38 @@ import torch
 import torch.nn.functional as F
 
 from pytracking.tracker.eco.params import ECOParams
-from pytracking.tracker.eco.region import crop_replicate
+from pytracking.tracker.eco.region import crop_replicate, resize_auto, to_tensor
 
 
-def scale_patches(image: np.ndarray, pos: Sequence[float], sizes: np.ndarray,
+def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float], factors: np.ndarray,
                   out_sz: Sequence[int]) -> torch.Tensor:
-    """Patches of ``sizes`` (``S x 2``, (h, w) in pixels) centred at ``pos`` (y, x) of ``image``
-    (``H x W x C`` uint8; borders replicated), resized to ``out_sz``: ``S x C x h x w`` float. The
-    pixels they cover are cropped once, averaged over ``df x df`` cells (``df`` from the smallest
-    patch) against aliasing, and sampled bilinearly."""
+    """The scale samples of the original's ``extract_scale_sample``: ``S x C x h x w`` float patches
+    of ``image`` (``H x W x C`` uint8) for the scale ``factors`` of the target size ``base_sz``
+    (h, w), centred at ``pos`` (y, x; pixel centres at integers), resized to ``out_sz`` (h, w).
+
+    The frame is first subsampled by ``df = floor(min(factors))`` (every ``df``-th pixel from the
+    first); each patch is ``floor(base_sz * factor / df)`` pixels (at least 2) starting
+    ``floor(size / 2) - 1`` pixels before ``floor(pos / df)``, border pixels repeated, and resized
+    by :func:`resize_auto`."""
+    factors = np.asarray(factors, dtype=np.float64)
+    df = int(math.floor(factors.min()))
+    if df > 1:
+        image = image[::df, ::df]
+        factors = factors / df
+    py, px = math.floor(float(pos[0]) / max(df, 1)), math.floor(float(pos[1]) / max(df, 1))
+    sizes = np.maximum(np.floor(np.asarray(base_sz, dtype=np.float64)[None, :] * factors[:, None]), 2).astype(int)
+    patches = [resize_auto(crop_replicate(image, py - h // 2 + 1, px - w // 2 + 1, h, w), out_sz)
+               for h, w in sizes]
+    return to_tensor(np.stack(patches))
+
+
+def smooth_scale_patches(image: np.ndarray, pos: Sequence[float], sizes: np.ndarray,
+                  out_sz: Sequence[int]) -> torch.Tensor:
+    """This project's scale samples (``scale_sampling='smooth'``): patches of ``sizes`` (``S x 2``,
+    (h, w) in pixels) centred exactly at ``pos`` (y, x) of ``image`` (``H x W x C`` uint8; borders
+    replicated), resized to ``out_sz``: ``S x C x h x w`` float. The pixels they cover are cropped
+    once, averaged over ``df x df`` cells (``df`` from the smallest patch) against aliasing, and
+    sampled bilinearly."""
     sizes = np.asarray(sizes, dtype=np.float64)
     oh, ow = int(out_sz[0]), int(out_sz[1])
     py0, px0 = float(pos[0]), float(pos[1])
@@ -105,12 +128,13 @@ class ScaleFilter:
         self.poly_requires_maximum = p.scale_parabola_requires_maximum
         self.step = p.scale_step_filter
         self.descriptor = descriptor
+        self.sampling = p.scale_sampling
         scale_sigma = ni * p.scale_sigma_factor
         exp = (np.arange(n) - (n - 1) // 2) * ni / n
         exp_shift = np.roll(exp, -((n - 1) // 2))
         iexp = np.arange(ni) - (ni - 1) // 2
         self.interp_factors = self.step ** np.roll(iexp, -((ni - 1) // 2)).astype(np.float64)
-        self.size_factors = (self.step ** exp).astype(np.float32)
+        self.size_factors = self.step ** exp
         ys = np.exp(-0.5 * exp_shift ** 2 / scale_sigma ** 2)
         self.yf = np.fft.fft(ys)
         self.window = scale_window(n).reshape(1, -1)
@@ -125,8 +149,12 @@ class ScaleFilter:
 
     def _sample(self, image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float],
                 scale: float) -> np.ndarray:
-        sizes = np.asarray(base_sz, dtype=np.float32).reshape(1, 2) * (np.float32(scale) * self.size_factors).reshape(-1, 1)
-        patches = scale_patches(image, pos, np.maximum(np.floor(sizes), 2), self.model_sz)
+        factors = scale * self.size_factors
+        if self.sampling == "smooth":
+            sizes = np.asarray(base_sz, dtype=np.float64).reshape(1, 2) * factors.reshape(-1, 1)
+            patches = smooth_scale_patches(image, pos, np.maximum(np.floor(sizes), 2), self.model_sz)
+        else:
+            patches = scale_patches(image, pos, base_sz, factors, self.model_sz)
         feats = self.descriptor(patches)                        # S x D x h x w
         return feats.reshape(self.n, -1).double().numpy().T     # D x S
 

@@ -1,0 +1,119 @@
+"""Details where ECO follows the original MATLAB implementation (martin-danelljan/ECO), each checked
+against a value worked out from that code: the sample size's rounding, the first frame's shifted
+sample, the preconditioner's update schedule, grey-video detection, bilinear translation samples,
+the projection preconditioner's per-block label energy, and the steadier 'smooth' scale sampling."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from pytracking.parameter.eco.default import parameters
+from pytracking.tracker.eco import ECO
+from pytracking.tracker.eco import continuous as cont
+from pytracking.tracker.eco.eco import is_grey, odd_cells_sample_size
+from pytracking.tracker.eco.optim import JointGaussNewton
+from pytracking.tracker.eco.region import resized_patch
+from tests.tracker_eco.conftest import moving_target_sequence, smooth_texture
+
+
+def test_sample_size_rounds_halves_away_from_zero_as_matlab():
+    # init_features.m: (1 + 2*round(150/12))*6 = 27*6 = 162 (MATLAB rounds 12.5 up), then the
+    # extra pixels that make the most maps odd: 164/6 -> 27, 164/4 -> 41
+    assert odd_cells_sample_size(150.0, [6, 4]) == 164
+    # a 30 x 30 target: search area 120^2 < 150^2, so the sample is exactly 150 pixels before rounding
+    img = smooth_texture(np.random.default_rng(0), 200, 260, 4.0)
+    tracker = ECO(parameters())
+    tracker.initialize(img, {"init_bbox": [100.0, 80.0, 30.0, 30.0]})
+    assert tracker.img_sample_sz == 164
+    assert tracker.scale == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("box", [[100.0, 80.0, 41.0, 36.0], [100.3, 80.6, 40.0, 35.0], [100.0, 80.0, 30.0, 30.0]])
+def test_first_sample_is_shifted_onto_the_target(box):
+    """On a still image the target must not move: the first frame's sample (cropped on the pixel
+    grid, up to half a pixel off the box centre) is shifted onto the target before learning."""
+    img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)
+    tracker = ECO(parameters())
+    tracker.initialize(img, {"init_bbox": box})
+    start = tracker.pos.clone()
+    tracker.track(img)
+    assert float((tracker.pos - start).abs().max()) < 0.05
+
+
+def test_preconditioner_energy_changes_on_training_frames_only():
+    # tracker.m: trains on frames < skip_after_frame (10) and then every train_gap + 1 = 6th frame
+    frames, gt = moving_target_sequence(22, (200, 260), (80, 60, 36, 30), (1.0, 0.5), seed=4)
+    tracker = ECO(parameters())
+    tracker.initialize(frames[0], {"init_bbox": list(gt[0])})
+    changed = []
+    for i, f in enumerate(frames[1:], 2):
+        before = [e.clone() for e in tracker.sample_energy]
+        tracker.track(f)
+        if any(not torch.equal(a, b) for a, b in zip(before, tracker.sample_energy)):
+            changed.append(i)
+    assert changed == [2, 3, 4, 5, 6, 7, 8, 9, 15, 21]
+
+
+def test_grey_video_is_decided_on_red_and_green_and_uses_the_first_channel():
+    frames, gt = moving_target_sequence(8, (200, 260), (80, 60, 36, 30), (1.5, 0.5), seed=5, grey=True)
+    noisy = [f.copy() for f in frames]
+    rng = np.random.default_rng(0)
+    for f in noisy:
+        f[..., 2] = rng.integers(0, 256, size=f.shape[:2])     # blue differs: still grey for ECO
+    assert is_grey(noisy[0]) and not is_grey(noisy[0][..., ::-1])
+    boxes = []
+    for seq in (frames, noisy):
+        tracker = ECO(parameters())
+        tracker.initialize(seq[0], {"init_bbox": list(gt[0])})
+        assert tracker.grey
+        boxes.append([tracker.track(f)["target_bbox"] for f in seq[1:]])
+    np.testing.assert_allclose(boxes[0], boxes[1])
+
+
+def test_translation_samples_are_resized_bilinearly():
+    img = np.random.default_rng(2).integers(0, 256, size=(120, 160, 3), dtype=np.uint8)
+    patch, (cy, cx) = resized_patch(img, (60.0, 80.0), (71.0, 71.0), (50, 50))      # shrinking, df = 1
+    assert (cy, cx) == (60.0, 80.0)
+    want = cv2.resize(img[25:96, 45:116], (50, 50), interpolation=cv2.INTER_LINEAR)
+    np.testing.assert_array_equal(patch, want)
+
+
+def test_projection_preconditioner_uses_each_blocks_label_energy(monkeypatch):
+    """train_joint's proj_energy: 2 * sum |yf_k|^2 / total feature dimension, yf_k the label on block
+    k's own (smaller) frequency grid."""
+    seen = {}
+    run = JointGaussNewton.run
+
+    def spy(self, f, P, diag_m, *args):
+        seen["diag"] = diag_m
+        return run(self, f, P, diag_m, *args)
+
+    monkeypatch.setattr(JointGaussNewton, "run", spy)
+    img = smooth_texture(np.random.default_rng(1), 200, 260, 4.0)
+    p = parameters()
+    tracker = ECO(p)
+    tracker.initialize(img, {"init_bbox": [90.0, 70.0, 44.0, 40.0]})
+    nb = len(tracker.P)
+    assert nb == 2 and tracker.filter_sz[0] != tracker.filter_sz[1]
+    total_dim = 31 + 10
+    sigma = np.sqrt(np.prod(np.floor(tracker.base_target_sz.numpy()))) / 16
+    support = float(tracker.img_sample_sz)
+    for b, (kh, kw) in enumerate(tracker.filter_sz):
+        yf = cont.gaussian_label(kh, kw, (sigma, sigma), (support, support))
+        want = p.precond_proj_param * (2 * float((yf.abs() ** 2).sum()) / total_dim + p.projection_reg)
+        assert torch.allclose(seen["diag"][nb + b], torch.full_like(seen["diag"][nb + b], want), rtol=1e-4)
+
+
+@pytest.mark.parametrize("box", [[100.0, 80.0, 41.0, 36.0], [100.5, 80.5, 40.0, 30.0], [60.0, 50.0, 80.0, 70.0]])
+def test_smooth_scale_sampling_keeps_a_still_target_at_its_scale(box):
+    img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)
+    p = parameters()
+    p.scale_sampling = "smooth"
+    tracker = ECO(p)
+    tracker.initialize(img, {"init_bbox": box})
+    start = tracker.scale
+    for _ in range(8):
+        tracker.track(img)
+        assert abs(tracker.scale / start - 1) < 0.01
