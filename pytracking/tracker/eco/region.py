@@ -60,7 +60,7 @@ def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
     if (eh, ew) == (oh, ow):
         return crop
     interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
-    out = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=interp)
+    out = cv2.resize(crop, (ow, oh), interpolation=interp)        # row-strided views are fine
     return out[:, :, None] if out.ndim == 2 else out
 
 

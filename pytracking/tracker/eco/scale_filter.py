@@ -45,8 +45,13 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[flo
         factors = factors / df
     py, px = math.floor(float(pos[0]) / max(df, 1)), math.floor(float(pos[1]) / max(df, 1))
     sizes = np.maximum(np.floor(np.asarray(base_sz, dtype=np.float64)[None, :] * factors[:, None]), 2).astype(int)
-    patches = [resize_auto(crop_replicate(image, py - h // 2 + 1, px - w // 2 + 1, h, w), out_sz)
-               for h, w in sizes]
+    tops, lefts = py - sizes[:, 0] // 2 + 1, px - sizes[:, 1] // 2 + 1
+    # the pixels of all patches copied (with the replicated border) once; each patch is a view of them
+    t0, l0 = int(tops.min()), int(lefts.min())
+    region = np.ascontiguousarray(crop_replicate(image, t0, l0, int((tops + sizes[:, 0]).max()) - t0,
+                                                 int((lefts + sizes[:, 1]).max()) - l0))
+    patches = [resize_auto(region[t - t0:t - t0 + h, lf - l0:lf - l0 + w], out_sz)
+               for t, lf, (h, w) in zip(tops, lefts, sizes)]
     return to_tensor(np.stack(patches))
 
 
