@@ -1,7 +1,7 @@
 """Hand-crafted feature modules (no weights): FHOG, colour names, greyscale intensity and intensity
 channels.
 
-All three follow :class:`pytracking.features.featurebase.FeatureModule`: ``extract(patches)`` takes
+All of them follow :class:`pytracking.features.featurebase.FeatureModule`: ``extract(patches)`` takes
 ``N x C x H x W`` float patches with values in 0..255 (``C`` = 3 RGB, or 1 for grey images) and
 returns one ``N x dim x h x w`` float32 map on a grid of ``cell_size x cell_size`` pixel cells:
 ``h = floor(H / cell_size)``, ``w = floor(W / cell_size)``; cell ``(i, j)`` covers pixels
@@ -60,8 +60,9 @@ from pytracking.libs.tensorlist import TensorList
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FHOG", "ColorNames", "Intensity", "IntensityChannels", "intensity_channel_table", "fhog", "fhog_reference", "fhog_kernel_available",
-           "colornames", "colornames_reference", "COLORNAMES_TABLE_FILE", "load_colornames_table"]
+__all__ = ["FHOG", "ColorNames", "Intensity", "IntensityChannels", "intensity_channel_table", "fhog",
+           "fhog_reference", "fhog_kernel_available", "colornames", "colornames_reference",
+           "COLORNAMES_TABLE_FILE", "load_colornames_table"]
 
 FHOG_ORIENTATIONS = 9                   # contrast-insensitive bins (18 contrast-sensitive)
 FHOG_CHANNELS = 31                      # 18 + 9 + 4

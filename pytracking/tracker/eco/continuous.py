@@ -240,6 +240,7 @@ def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int
     iky = 1j * np.arange(-(k // 2), k // 2 + 1) * (2 * math.pi / k)
     ikx = 1j * np.arange(kh) * (2 * math.pi / kw)
     c = sf.numpy().astype(np.complex128) * column_weights(kh).numpy().astype(np.float64)[None, :]
+
     def value(y: float, x: float) -> float:
         return float((np.exp(iky * y) @ c @ np.exp(ikx * x)).real)
 

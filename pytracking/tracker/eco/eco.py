@@ -1,14 +1,15 @@
 """ECO with hand-crafted features (ECO-HC): Danelljan, Bhat, Khan, Felsberg, "ECO: Efficient
 Convolution Operators for Tracking", CVPR 2017 — a tracker that needs no weight file.
 
-Per feature block (FHOG with 6x6 cells and colour names with 4x4 cells on colour video; FHOG and
-the intensity channels of ``intensityChannelNorm6`` with 4x4 cells on grey video) the features of a square sample of ``search_area_scale`` times the target
-(150^2..200^2 pixels) are normalised, compressed by a projection matrix learned on frame 1 (joint
-Gauss-Newton/CG), windowed, and interpolated to the continuous domain with a cubic kernel in the
-Fourier domain. The filter is learned with a Gaussian label and a quadratic spatial regularization
-window by preconditioned CG on the components of a Gaussian-mixture sample model (30 components,
-learning rate 0.009), every 6th frame (every frame up to frame 10), warm started. Detection: the
-score's Fourier series is summed over blocks, maximised on the grid and refined by Newton's method.
+Per feature block (FHOG with 6x6 cells and colour names with 4x4 cells on colour video; FHOG and the
+intensity channels of ``intensityChannelNorm6`` with 4x4 cells on grey video) the features of a
+square sample of ``search_area_scale`` times the target (150^2..200^2 pixels) are normalised,
+compressed by a projection matrix learned on frame 1 (joint Gauss-Newton/CG), windowed, and
+interpolated to the continuous domain with a cubic kernel in the Fourier domain. The filter is
+learned with a Gaussian label and a quadratic spatial regularization window by preconditioned CG on
+the components of a Gaussian-mixture sample model (30 components, learning rate 0.009), every 6th
+frame (every frame up to frame 10), warm started. Detection: the score's Fourier series is summed
+over blocks, maximised on the grid and refined by Newton's method.
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
 Parameters: :class:`pytracking.tracker.eco.params.ECOParams` (defaults = the published ECO-HC OTB
@@ -34,14 +35,13 @@ Deliberate differences from the original (MATLAB) implementation:
 * ``W^H W`` of the spatial regularization: the original's two sparse convolutions in the compiled
   kernel, or (without the build) one FFT convolution with the kernel's autocorrelation (the same
   operator).
-* Options of this project, off by default (the original's behaviour): ``newton_requires_maximum``
-  (a Newton step only where the score's Hessian is negative definite),
+* Options of this project, off by default (the original's behaviour): ``newton_requires_maximum`` (a
+  Newton step only where the score's Hessian is negative definite),
   ``scale_parabola_requires_maximum`` (the scale parabola's vertex only where it is a maximum) and
   ``exact_half_spectrum_sums`` (the ``kx = 0`` column of half spectra counted once where the
-  original counts it zero times, in the projection-matrix rows of the first frame's Gauss-Newton,
-  or twice, in the sample model's distances). A
-  singular Hessian or a degenerate parabola stops the refinement instead of producing an infinite
-  position or scale.
+  original counts it zero times, in the projection-matrix rows of the first frame's Gauss-Newton, or
+  twice, in the sample model's distances). A singular Hessian or a degenerate parabola stops the
+  refinement instead of producing an infinite position or scale.
 * Implementation only (same results up to rounding): colour names, the regularization operator and
   the data term of the filter's normal equations run in compiled CPU kernels when they are built
   (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale filter with
