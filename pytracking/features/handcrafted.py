@@ -12,10 +12,14 @@ cell (``H mod cell_size`` rows at the bottom, ``W mod cell_size`` columns at the
 with Discriminatively Trained Part-Based Models", TPAMI 2010; border handling and output size as in
 P. Dollár's ``fhog``, which ECO-HC uses). See :func:`fhog_reference` for the definition. Differences
 from Felzenszwalb's own code, all as in Dollár's ``fhog``: the border cells are kept (he drops one
-cell on each side and the outermost pixels), normalisers of border cells are those of the nearest
-complete block, and gradients on the image border are one-sided; his always-zero 32nd channel is
-left out. Orientation binning is to the nearest of the 18 directions (exact, where ``fhog`` looks
-the angle up in a table); ``soft_orientation=True`` interpolates between the two nearest instead.
+cell on each side and the outermost pixels), the border cells' histograms are scaled by 8/7 per
+border side, normalisers of border cells are those of the nearest complete block, and gradients on
+the image border are one-sided; his always-zero 32nd channel is left out. Orientation binning is to
+the nearest of the 18 directions, exactly vertical gradients to the later of the two as ``fhog``
+rounds; ``fhog`` finds the angle in a table of 1e-4 steps and the magnitude with an approximate
+reciprocal square root, so its bins differ from these for under 1e-4 of the pixels (those within
+about 0.05 degrees of a bin boundary) and its magnitudes by up to 4e-4 relative. ``soft_orientation=True`` interpolates between the two nearest
+directions instead.
 
 **Colour names** (:class:`ColorNames`, 10 channels): the "CNnorm" table of van de Weijer, Schmid,
 Verbeek, Larlus, "Learning Color Names for Real-World Applications", IEEE TIP 2009, in the
@@ -162,7 +166,12 @@ def _orientation_bins(gx: torch.Tensor, gy: torch.Tensor, soft: bool) -> list:
         top = torch.where(take, d.abs(), top)
         sign = torch.where(take, d, sign)
         o.masked_fill_(take, k)
-    return [(o + FHOG_ORIENTATIONS * (sign < 0).long(), None)]
+    o = o + FHOG_ORIENTATIONS * (sign < 0).long()
+    # exactly vertical gradients (gx = 0, common in 8-bit images) lie halfway between two bins
+    # (90 degrees: 4.5 bins); Dollar's fhog rounds up, to bin 5 (270 degrees: 14)
+    vertical = (gx == 0) & (gy != 0)
+    up = FHOG_ORIENTATIONS // 2 + 1
+    return [(torch.where(vertical, torch.where(gy > 0, up, up + FHOG_ORIENTATIONS), o), None)]
 
 
 def _spatial_weights(n_pixels: int, n_cells: int, cell_size: int) -> tuple:
@@ -172,6 +181,16 @@ def _spatial_weights(n_pixels: int, n_cells: int, cell_size: int) -> tuple:
     lower = pos.floor()
     upper_weight = pos - lower
     return lower.long() + 1, 1 - upper_weight, upper_weight
+
+
+def _border_weights(h: int, w: int) -> torch.Tensor:
+    """``h x w`` factors of the cell histograms: 8/7 for each of the first and last cell row and
+    column (corners twice), as Dollar's gradHist makes up for the weight the border cells' bilinear
+    spatial binning loses outside the grid."""
+    f = torch.ones(h, w)
+    for rows, cols in ((0, slice(None)), (h - 1, slice(None)), (slice(None), 0), (slice(None), w - 1)):
+        f[rows, cols] *= 8.0 / 7.0
+    return f
 
 
 def _block_normalisers(r2: torch.Tensor) -> List[torch.Tensor]:
@@ -203,11 +222,13 @@ def fhog_reference(patches: torch.Tensor, cell_size: int = 4, soft_orientation: 
        channel with the largest magnitude is used (the first on ties).
     2. Orientation ``atan2(gy, gx)`` in [0, 2 pi) into 18 contrast-sensitive bins, bin ``o``
        centred at ``o * pi / 9``: the nearest centre (``soft_orientation=False``, as Felzenszwalb
-       and Dollar's fhog; the nearest is found as the largest of ``+-(cos c gx + sin c gy)``), or
-       linear between the two nearest centres.
+       and Dollar's fhog; the nearest is found as the largest of ``+-(cos c gx + sin c gy)``;
+       exactly vertical gradients, ``gx = 0``, halfway between two centres, go to bin 5 or 14 as
+       Dollar's rounding up of 4.5 and 13.5), or linear between the two nearest centres.
     3. Spatial binning: the pixel centre at cell coordinate ``(x + 0.5) / s - 0.5`` is shared
        bilinearly between its 2 x 2 nearest cells (cells outside the grid get nothing); histogram
-       ``R1`` = the sums of gradient magnitude x weights, ``R2[o] = R1[o] + R1[o + 9]``.
+       ``R1`` = the sums of gradient magnitude x weights, times 8/7 for each of the first and last
+       cell row and column (corners twice, as Dollar's gradHist); ``R2[o] = R1[o] + R1[o + 9]``.
     4. Block energy: the sum of ``|R2|^2`` over each 2 x 2 block of cells; each cell lies in 4
        blocks, normalisers ``n_k = 1 / sqrt(energy_k + 2.5e-5)`` (border cells reuse the nearest
        existing block, as Dollar's fhog).
@@ -239,7 +260,7 @@ def fhog_reference(patches: torch.Tensor, cell_size: int = 4, soft_orientation: 
             for o, ow in bins:
                 values = spatial if ow is None else spatial * ow
                 hist.index_add_(0, (cell * n_bins + o).reshape(-1), values.reshape(-1))
-    r1 = hist.reshape(n, hp, wp, n_bins)[:, 1:h + 1, 1:w + 1]
+    r1 = hist.reshape(n, hp, wp, n_bins)[:, 1:h + 1, 1:w + 1] * _border_weights(h, w).reshape(1, h, w, 1)
     r2 = r1[..., :FHOG_ORIENTATIONS] + r1[..., FHOG_ORIENTATIONS:]
     norms = _block_normalisers(r2)
     sensitive = sum((r1 * nk.unsqueeze(-1)).clamp(max=clip) for nk in norms) * 0.5
@@ -301,8 +322,9 @@ class _CellFeature(FeatureModule):
 
 class FHOG(_CellFeature):
     """FHOG, 31 channels per ``cell_size`` cell (:func:`fhog`; default cell 4 and clip 0.2 as
-    Felzenszwalb's / ECO-HC's). ``soft_orientation``: linear instead of nearest orientation binning
-    (an option; the published FHOG uses the nearest). ``use_kernel`` as in :func:`fhog`."""
+    Felzenszwalb's; ECO-HC uses cell 6, and cell 4 in its scale filter). ``soft_orientation``:
+    linear instead of nearest orientation binning (an option; the published FHOG uses the nearest).
+    ``use_kernel`` as in :func:`fhog`."""
 
     channels = FHOG_CHANNELS
 

@@ -59,6 +59,8 @@ def loop_fhog(im, s, soft=False, clip=0.2):
             if soft:
                 o0 = math.floor(pos)
                 orients = [(o0 % 18, 1 - (pos - o0)), ((o0 + 1) % 18, pos - o0)]
+            elif best[1] == 0 and best[2] != 0:     # exactly vertical: Dollar rounds 4.5 / 13.5 up
+                orients = [(5 if best[2] > 0 else 14, 1.0)]
             else:
                 orients = [(int(math.floor(pos + 0.5)) % 18, 1.0)]
             cy, cx = (y + 0.5) / s - 0.5, (x + 0.5) / s - 0.5
@@ -68,6 +70,10 @@ def loop_fhog(im, s, soft=False, clip=0.2):
                         weight = (1 - abs(cy - i)) * (1 - abs(cx - j))
                         for o, ow in orients:
                             r1[i, j, o] += mag * weight * ow
+    for i in (0, h - 1):             # Dollar's gradHist: 8/7 per border side (corners twice)
+        r1[i] *= 8 / 7
+    for j in (0, w - 1):
+        r1[:, j] *= 8 / 7
     r2 = r1[:, :, :9] + r1[:, :, 9:]
     energy = (r2 ** 2).sum(axis=2)
 
@@ -132,6 +138,26 @@ def test_vertical_edge_puts_energy_in_the_horizontal_gradient_bins(use_kernel):
     flipped = fhog(255.0 - im, 4, use_kernel=use_kernel)[0]   # bright left: gradient along -x, 180 degrees
     assert torch.allclose(flipped[9], sensitive[0]) and (flipped[:9] == 0).all() and (flipped[10:18] == 0).all()
     assert torch.allclose(flipped[18:27], insensitive)       # contrast-insensitive: the same
+
+
+@pytest.mark.parametrize("use_kernel", _implementations())
+@pytest.mark.parametrize("downward", [True, False])
+def test_vertical_ramp_closed_form_as_dollars_fhog(use_kernel, downward):
+    """I = 10 y: gradient (0, 10) at every pixel, exactly 90 degrees, halfway between bins 4 and 5;
+    Dollar's fhog rounds 4.5 up: bin 5 (the ramp the other way: 270 degrees, bin 14). With cell 4
+    the bilinear spatial binning gives border cells 7/8 (corners 49/64) of an interior cell's
+    16 x 10 = 160; Dollar's 8/7 per border side makes every cell 160. All block energies are then
+    4 x 160^2, so without clipping each value is 0.5 * 4 * 160 / 320 = 1 in every cell."""
+    y = torch.arange(24, dtype=torch.float32).reshape(24, 1).expand(24, 28)
+    im = (10.0 * (y if downward else 23 - y)).expand(1, 3, 24, 28).contiguous()
+    out = fhog(im, 4, clip=10.0, use_kernel=use_kernel)[0]
+    o = 5 if downward else 14
+    assert out.shape == (31, 6, 7)
+    assert torch.allclose(out[o], torch.ones(6, 7), atol=1e-5)
+    others = [k for k in range(18) if k != o]
+    assert (out[others] == 0).all()
+    assert torch.allclose(out[18 + 5], torch.ones(6, 7), atol=1e-5) and (out[[18 + k for k in range(9) if k != 5]] == 0).all()
+    assert torch.allclose(out[27:], torch.full((4, 6, 7), 0.2357 * 0.5), atol=1e-5)
 
 
 @pytest.mark.parametrize("use_kernel", _implementations())

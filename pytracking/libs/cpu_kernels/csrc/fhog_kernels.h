@@ -97,6 +97,9 @@ static void fhog_row_orientations(const float* gx, const float* gy, int64_t chan
         top = take ? ad : top;
       }
       o = sign < zero ? o + 9 : o;
+      // exactly vertical gradients lie halfway between two bins; Dollar's fhog rounds up (5, 14)
+      const fhog_ivec vertical = (bx == zero) & (by != zero);
+      o = vertical ? (by > zero ? fhog_ivec{} + 5 : fhog_ivec{} + 14) : o;
       std::memcpy(bin + x, &o, sizeof(o));
       for (int k = 0; k < kFhogLanes; ++k) w0[x + k] = 1.0f;
     } else {
@@ -143,6 +146,7 @@ static void fhog_row_orientations(const float* gx, const float* gy, int64_t chan
         }
       }
       bin[x] = sign < 0.0f ? o + 9 : o;
+      if (bx == 0.0f && by != 0.0f) bin[x] = by > 0.0f ? 5 : 14;
       w0[x] = 1.0f;
     } else {
       const float ax = std::fabs(bx), ay = std::fabs(by);
@@ -226,6 +230,18 @@ static void fhog_image(const float* img, int64_t channels, int64_t height, int64
         cell[row_stride + 18 + o0] += v11 * f0;
         cell[row_stride + 18 + o1] += v11 * f1;
       }
+    }
+  }
+  // Dollar's gradHist: 8/7 for each of the first and last cell row and column (corners twice)
+  const float border = 8.0f / 7.0f;
+  for (int64_t i = 0; i < h; ++i) {
+    for (int64_t j = 0; j < w; ++j) {
+      const int sides = (i == 0) + (i == h - 1) + (j == 0) + (j == w - 1);
+      if (sides == 0) continue;
+      float factor = 1.0f;
+      for (int k = 0; k < sides; ++k) factor *= border;
+      float* r1 = hist + ((i + 1) * wp + (j + 1)) * 18;
+      for (int o = 0; o < 18; ++o) r1[o] *= factor;
     }
   }
   // contrast-insensitive sums and their energies, then block normalisers (bh x bw blocks)
