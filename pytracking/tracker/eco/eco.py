@@ -161,7 +161,7 @@ class ECO(BaseTracker):
         else:
             self.scale = 1.0
         base_h, base_w = h / self.scale, w / self.scale
-        self.base_target_sz = torch.tensor((base_h, base_w), dtype=torch.float64).float()
+        self.base_target_sz = torch.tensor((base_h, base_w), dtype=torch.float32)
         sample = math.sqrt(base_h * p.search_area_scale * base_w * p.search_area_scale)
         self.img_sample_sz = odd_cells_sample_size(sample, self.cell_sizes)
         support = float(self.img_sample_sz)

@@ -44,24 +44,25 @@ def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[flo
     eh, ew = max(int(round(float(size[0]))), 1), max(int(round(float(size[1]))), 1)
     top = int(round(float(centre[0]) - (eh - 1) / 2))
     left = int(round(float(centre[1]) - (ew - 1) / 2))
-    crop = crop_replicate(image, top, left, eh, ew)
-    if (eh, ew) != (oh, ow):
-        crop = cv2.resize(np.ascontiguousarray(crop), (ow, oh), interpolation=cv2.INTER_LINEAR)
-        if crop.ndim == 2:
-            crop = crop[:, :, None]
+    crop = _resize(crop_replicate(image, top, left, eh, ew), (oh, ow), cv2.INTER_LINEAR)
     return crop, (top + (eh - 1) / 2, left + (ew - 1) / 2)
 
 
-def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
-    """``crop`` (``h x w x C`` uint8) resized to ``out_sz`` (h, w) as the original's ``mexResize(...,
-    'auto')``: OpenCV's area averaging when the area shrinks, bilinear otherwise."""
+def _resize(crop: np.ndarray, out_sz: Sequence[int], interpolation: int) -> np.ndarray:
+    """``crop`` (``h x w x C`` uint8, row-strided views are fine) resized to ``out_sz`` (h, w) by
+    OpenCV, keeping the channel axis; unchanged when it has that size."""
     oh, ow = int(out_sz[0]), int(out_sz[1])
-    eh, ew = crop.shape[:2]
-    if (eh, ew) == (oh, ow):
+    if crop.shape[:2] == (oh, ow):
         return crop
-    interp = cv2.INTER_AREA if eh * ew > oh * ow else cv2.INTER_LINEAR
-    out = cv2.resize(crop, (ow, oh), interpolation=interp)        # row-strided views are fine
+    out = cv2.resize(crop, (ow, oh), interpolation=interpolation)
     return out[:, :, None] if out.ndim == 2 else out
+
+
+def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
+    """``crop`` resized to ``out_sz`` (h, w) as the original's ``mexResize(..., 'auto')``: OpenCV's
+    area averaging when the area shrinks, bilinear otherwise."""
+    shrinks = crop.shape[0] * crop.shape[1] > int(out_sz[0]) * int(out_sz[1])
+    return _resize(crop, out_sz, cv2.INTER_AREA if shrinks else cv2.INTER_LINEAR)
 
 
 def to_tensor(patches: np.ndarray) -> torch.Tensor:

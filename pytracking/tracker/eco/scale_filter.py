@@ -56,7 +56,7 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[flo
 
 
 def smooth_scale_patches(image: np.ndarray, pos: Sequence[float], sizes: np.ndarray,
-                  out_sz: Sequence[int]) -> torch.Tensor:
+                         out_sz: Sequence[int]) -> torch.Tensor:
     """This project's scale samples (``scale_sampling='smooth'``): patches of ``sizes`` (``S x 2``,
     (h, w) in pixels) centred exactly at ``pos`` (y, x) of ``image`` (``H x W x C`` uint8; borders
     replicated), resized to ``out_sz``: ``S x C x h x w`` float. The pixels they cover are cropped
