@@ -1,7 +1,9 @@
 """Details where ECO follows the original MATLAB implementation (martin-danelljan/ECO), each checked
 against a value worked out from that code: the sample size's rounding, the first frame's shifted
 sample, the preconditioner's update schedule, grey-video detection, bilinear translation samples,
-the projection preconditioner's per-block label energy, and the steadier 'smooth' scale sampling."""
+mexResize 'auto' for scale samples, the regularization filter's taps, the filter's symmetrization
+after each Gauss-Newton step, the projection preconditioner's per-block label energy, and the
+steadier 'smooth' scale sampling."""
 from __future__ import annotations
 
 import cv2
@@ -14,7 +16,7 @@ from pytracking.tracker.eco import ECO
 from pytracking.tracker.eco import continuous as cont
 from pytracking.tracker.eco.eco import is_grey, odd_cells_sample_size
 from pytracking.tracker.eco.optim import JointGaussNewton
-from pytracking.tracker.eco.region import resized_patch
+from pytracking.tracker.eco.region import resize_auto, resized_patch
 from tests.tracker_eco.conftest import moving_target_sequence, smooth_texture
 
 
@@ -117,3 +119,77 @@ def test_smooth_scale_sampling_keeps_a_still_target_at_its_scale(box):
     for _ in range(8):
         tracker.track(img)
         assert abs(tracker.scale / start - 1) < 0.01
+
+
+@pytest.mark.parametrize("crop_hw, out_hw, interp", [
+    ((40, 10), (20, 30), cv2.INTER_AREA),      # area grows, but the output is no wider than the input is high
+    ((20, 60), (15, 25), cv2.INTER_LINEAR),    # area shrinks, but the output is wider than the input is high
+    ((10, 40), (20, 30), cv2.INTER_LINEAR),
+    ((50, 50), (20, 30), cv2.INTER_AREA),
+])
+def test_scale_samples_are_resized_as_mexresize_auto(crop_hw, out_hw, interp):
+    """mexResize 'auto' picks bilinear when newSize.width > oldSize.height; its MxArray::toMat
+    (transpose = true by default) hands OpenCV the image with rows = height, so that compares the
+    output's width with the input's height."""
+    crop = np.random.default_rng(4).integers(0, 256, size=(*crop_hw, 3), dtype=np.uint8)
+    got = resize_auto(crop, out_hw)
+    want = cv2.resize(crop, (out_hw[1], out_hw[0]), interpolation=interp)
+    other = cv2.resize(crop, (out_hw[1], out_hw[0]),
+                       interpolation=cv2.INTER_AREA if interp == cv2.INTER_LINEAR else cv2.INTER_LINEAR)
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(got, other)
+
+
+def _original_reg_filter(sz, target_sz, edge, minimum, power, sparsity):
+    """get_reg_filter.m: the window on the grid -(N-1)/2 .. (N-1)/2, its DFT with the origin at the
+    first pixel, sparsified, minimum corrected, fftshifted, real part, all-zero rows/columns dropped."""
+    wrs, wcs = np.meshgrid(np.arange(sz[0]) - (sz[0] - 1) / 2, np.arange(sz[1]) - (sz[1] - 1) / 2, indexing="ij")
+    w = (edge - minimum) * (np.abs(wrs / (0.5 * target_sz[0])) ** power
+                            + np.abs(wcs / (0.5 * target_sz[1])) ** power) + minimum
+    wf = np.fft.fft2(w) / np.prod(sz)
+    wf[np.abs(wf) < sparsity * np.abs(wf).max()] = 0
+    wf[0, 0] = wf[0, 0] - np.prod(sz) * np.real(np.fft.ifft2(wf)).min() + minimum
+    wf = np.fft.fftshift(wf)
+    return np.real(wf[~np.all(wf == 0, 1)][:, ~np.all(wf == 0, 0)])
+
+
+@pytest.mark.parametrize("support", [(164, 164), (201, 153), (150, 251)])
+def test_reg_filter_is_the_originals_with_the_origin_at_the_centre(support):
+    """Our spectra have the spatial origin at the sample centre, the original's at its first pixel:
+    the taps are the original's times (-1)^(ky + kx), for odd supports too (where the original's
+    real part keeps a cos(pi (ky/Ny + kx/Nx)) factor)."""
+    target = (41.0, 29.0)
+    want = _original_reg_filter(support, target, 10e-3, 1e-4, 2.0, 0.05)
+    got = cont.reg_filter(support, target, 10e-3, 1e-4, 2.0, 0.05).double().numpy()
+    assert got.shape == want.shape
+    ky = np.arange(want.shape[0]) - want.shape[0] // 2
+    kx = np.arange(want.shape[1]) - want.shape[1] // 2
+    sign = (-1.0) ** (ky.reshape(-1, 1) + kx.reshape(1, -1))
+    np.testing.assert_allclose(got, want * sign, rtol=0, atol=1e-7 * np.abs(want).max())
+
+
+def test_symmetrize_zero_column_mirrors_the_negative_frequencies():
+    f = torch.arange(2 * 5 * 3, dtype=torch.float32).reshape(2, 5, 3) * (1 + 2j)
+    out = cont.symmetrize_zero_column(f)
+    assert torch.equal(out[..., 1:], f[..., 1:]) and torch.equal(out[:, :3, 0], f[:, :3, 0])
+    assert torch.equal(out[:, 3, 0], f[:, 1, 0].conj()) and torch.equal(out[:, 4, 0], f[:, 0, 0].conj())
+
+
+def test_joint_gauss_newton_returns_a_filter_with_a_hermitian_zero_column():
+    """train_joint.m symmetrizes hf after each Gauss-Newton step: a warm start whose kx = 0 column is
+    not Hermitian comes back Hermitian."""
+    rng = np.random.default_rng(8)
+
+    def cplx(*shape):
+        return torch.tensor(rng.standard_normal(shape) + 1j * rng.standard_normal(shape), dtype=torch.complex64)
+
+    x = [cplx(6, 7, 4)]
+    y = cont.gaussian_label(7, 7, (1.0, 1.0), (7.0, 7.0))
+    gn = JointGaussNewton(x, y, cont.RegOperator(torch.full((1, 1), 0.1)), 1e-7)
+    f0 = [cplx(3, 7, 4)]
+    P0 = [torch.tensor(rng.standard_normal((6, 3)), dtype=torch.float32)]
+    diag = [torch.ones(3, 7, 4), torch.ones(6, 3)]
+    f, _ = gn.run(f0, P0, diag, gn_iter=2, cg_iter=3)
+    col = f[0][:, :, 0]
+    assert torch.equal(col[:, 4:], col[:, :3].flip(-1).conj())
+    assert not torch.equal(f0[0][:, 4:, 0], f0[0][:, :3, 0].flip(-1).conj())

@@ -75,7 +75,8 @@ def test_large_samples_are_subsampled_around_the_requested_centre():
 
 def _matlab_scale_sample(im, pos1, base_sz, factors, model_sz):
     """The original's extract_scale_sample written in its own 1-based index arithmetic (resizing
-    with OpenCV: area when the patch is larger than the model, bilinear otherwise)."""
+    as its mexResize 'auto': bilinear when the model's width exceeds the patch's height (it
+    compares newSize.width with the height of the image it receives), area averaging otherwise)."""
     df = math.floor(min(factors))
     if df > 1:
         im = im[::df, ::df]
@@ -87,14 +88,16 @@ def _matlab_scale_sample(im, pos1, base_sz, factors, model_sz):
         xs = [min(max(math.floor(pos1[1]) + k - pw // 2, 1), im.shape[1]) for k in range(1, pw + 1)]
         ys = [min(max(math.floor(pos1[0]) + k - ph // 2, 1), im.shape[0]) for k in range(1, ph + 1)]
         patch = im[np.ix_([y - 1 for y in ys], [x - 1 for x in xs])]
-        interp = cv2.INTER_AREA if ph * pw > model_sz[0] * model_sz[1] else cv2.INTER_LINEAR
+        interp = cv2.INTER_LINEAR if model_sz[1] > patch.shape[0] else cv2.INTER_AREA
         out.append(cv2.resize(patch, (model_sz[1], model_sz[0]), interpolation=interp))
     return np.stack(out)
 
 
 @pytest.mark.parametrize("pos, base_sz, scale", [
     ((60.3, 85.7), (31.0, 22.0), 1.0),          # no subsampling
-    ((60.5, 85.2), (31.0, 22.0), 0.7),          # patches smaller than the model: bilinear
+    ((60.5, 85.2), (31.0, 22.0), 0.7),
+    ((60.5, 85.2), (31.0, 22.0), 0.5),          # patches of smaller area than the model, taller than it is wide
+    ((60.5, 85.2), (10.0, 30.0), 1.0),          # patches wider than the model is high: bilinear
     ((140.2, 190.9), (25.0, 40.0), 2.6),        # df = 2
     ((3.0, 300.0), (25.0, 40.0), 3.3),          # df = 3, patches over the top and right borders
 ])

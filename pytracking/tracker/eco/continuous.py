@@ -132,15 +132,31 @@ def reg_filter(support: Tuple[float, float], target_sz: Tuple[float, float], edg
     scale = (0.5 * target_sz[0], 0.5 * target_sz[1])
     w = (edge - minimum) * ((ry.abs() / scale[0]).pow(power).reshape(-1, 1)
                             + (rx.abs() / scale[1]).pow(power).reshape(1, -1)) + minimum
-    # Fourier series coefficients with the origin at the sample centre: real for this even window
-    wf = torch.fft.fft2(torch.fft.ifftshift(w)) / (sy * sx)
+    # As the original: the DFT with the origin at the first pixel, its real part taken after the
+    # sparsification, then (-1)^(ky + kx) to move the origin to the sample centre (our
+    # convention). For an odd size this keeps the original's factor cos(pi (ky/Ny + kx/Nx)) (the
+    # window centre is half a pixel off the half period); for an even size it is exact.
+    wf = torch.fft.fft2(w) / (sy * sx)
     wf = torch.where(wf.abs() < sparsity * wf.abs().max(), torch.zeros_like(wf), wf)
     sparse = torch.fft.ifft2(wf).real * (sy * sx)
     wf[0, 0] = wf[0, 0] - sparse.min() + minimum
-    wf = torch.fft.fftshift(wf).real
+    wf = torch.fft.fftshift(wf)
     rows = wf.abs().sum(1) > 0
     cols = wf.abs().sum(0) > 0
-    return wf[rows][:, cols].float()
+    ky = torch.arange(sy) - sy // 2
+    kx = torch.arange(sx) - sx // 2
+    sign = 1 - 2 * ((ky.reshape(-1, 1) + kx.reshape(1, -1)) % 2)
+    return (wf.real * sign)[rows][:, cols].float()
+
+
+def symmetrize_zero_column(f: torch.Tensor) -> torch.Tensor:
+    """``f`` (half spectra ``... x K x Kh``) with the ``kx = 0`` column made Hermitian: its
+    ``ky > 0`` entries replaced by the conjugates of the ``-ky`` ones, as the original's
+    ``symmetrize_filter`` (the DC entry is left as it is)."""
+    k = f.shape[-2]
+    out = f.clone()
+    out[..., k // 2 + 1:, 0] = f[..., :k // 2, 0].flip(-1).conj()
+    return out
 
 
 def fft_size(n: int) -> int:

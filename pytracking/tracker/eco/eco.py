@@ -27,8 +27,7 @@ Deliberate differences from the original (MATLAB) implementation:
   target centre rather than at ``round(pos)``; the displacement is measured from the centre of the
   pixels actually cropped, and every sample (the first frame's too) is shifted onto the target.
 * The scale samples (:func:`scale_filter.scale_patches`) are the original's ``extract_scale_sample``
-  ones; ``mexResize``'s 'auto' choice between area and bilinear resizing compares one side, this
-  project compares areas (the same choice for patches of the model's aspect ratio). This project's
+  ones, resized as its ``mexResize(..., 'auto')`` (:func:`region.resize_auto`). This project's
   option ``scale_sampling='smooth'`` samples them from one anti-aliased crop around the exact
   position instead (steadier on a still target, faster on large ones).
 * The Gram matrix of the sample model is updated from one set of inner products per new sample.

@@ -22,7 +22,8 @@ import torch
 from pytracking.libs.cpu_kernels import compiled_op
 from pytracking.libs.optimization import ConjugateGradientBase
 from pytracking.libs.tensorlist import TensorList
-from pytracking.tracker.eco.continuous import RegOperator, column_weights, crop_to, pad_to
+from pytracking.tracker.eco.continuous import (RegOperator, column_weights, crop_to, pad_to,
+                                               symmetrize_zero_column)
 
 
 def scores(f: List[torch.Tensor], z: List[torch.Tensor], k: int, kh: int) -> torch.Tensor:
@@ -210,7 +211,8 @@ class JointGaussNewton(ConjugateGradientBase):
 
     def run(self, f: List[torch.Tensor], P: List[torch.Tensor], diag_m: List[torch.Tensor],
             gn_iter: int, cg_iter: int) -> Tuple[List[torch.Tensor], List[torch.Tensor]]:
-        """``gn_iter`` Gauss-Newton steps of ``cg_iter`` CG iterations from (f, P)."""
+        """``gn_iter`` Gauss-Newton steps of ``cg_iter`` CG iterations from (f, P); the filter's
+        ``kx = 0`` column is made Hermitian after each step (:func:`symmetrize_zero_column`)."""
         self.f, self.P = list(f), list(P)
         self.layout = FlatLayout([fb.shape for fb in f] + [p.shape for p in P], [True] * self.nb + [False] * self.nb)
         self.diag_m = self.layout.pack_real(diag_m)
@@ -229,7 +231,8 @@ class JointGaussNewton(ConjugateGradientBase):
             if delta is None:
                 break
             delta = self.layout.unpack(delta[0])
-            self.f = [fb + d for fb, d in zip(self.f, delta[:self.nb])]
+            # the original re-imposes the kx = 0 column's Hermitian symmetry (lost to rounding) here
+            self.f = [symmetrize_zero_column(fb + d) for fb, d in zip(self.f, delta[:self.nb])]
             self.P = [p + d for p, d in zip(self.P, delta[self.nb:])]
         self.reset_state()
         return self.f, self.P

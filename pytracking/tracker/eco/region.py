@@ -59,10 +59,12 @@ def _resize(crop: np.ndarray, out_sz: Sequence[int], interpolation: int) -> np.n
 
 
 def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
-    """``crop`` resized to ``out_sz`` (h, w) as the original's ``mexResize(..., 'auto')``: OpenCV's
-    area averaging when the area shrinks, bilinear otherwise."""
-    shrinks = crop.shape[0] * crop.shape[1] > int(out_sz[0]) * int(out_sz[1])
-    return _resize(crop, out_sz, cv2.INTER_AREA if shrinks else cv2.INTER_LINEAR)
+    """``crop`` resized to ``out_sz`` (h, w) as the original's ``mexResize(..., 'auto')``: bilinear
+    when the output is wider than the input is high, OpenCV's area averaging otherwise.
+    (mexResize meant to compare the widths, but its image arrives in OpenCV's orientation, not
+    transposed as its comment assumes, so it compares the new width with the old height.)"""
+    zooms = int(out_sz[1]) > crop.shape[0]
+    return _resize(crop, out_sz, cv2.INTER_LINEAR if zooms else cv2.INTER_AREA)
 
 
 def to_tensor(patches: np.ndarray) -> torch.Tensor:
