@@ -80,6 +80,10 @@ def test_bad_parameters_are_named():
     p.learning_rate = 1.5
     with pytest.raises(ValueError, match="learning_rate"):
         ECO(p)
+    p = parameters()
+    p.sample_centring = "centre"
+    with pytest.raises(ValueError, match="sample_centring='centre'"):
+        ECO(p)
 
 
 def test_the_main_job_and_the_help_name_the_weight_free_default():

@@ -1,10 +1,12 @@
 """Details where ECO follows the original MATLAB implementation (martin-danelljan/ECO), each checked
 against a value worked out from that code: the sample size's rounding, the first frame's shifted
-sample, the preconditioner's update schedule, grey-video detection, bilinear translation samples,
+sample, the preconditioner's update schedule, grey-video detection, the translation samples,
 mexResize 'auto' for scale samples, the regularization filter's taps, the filter's symmetrization
 after each Gauss-Newton step, the projection preconditioner's per-block label energy, and the
 steadier 'smooth' scale sampling."""
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -14,9 +16,11 @@ import torch
 from pytracking.parameter.eco.default import parameters
 from pytracking.tracker.eco import ECO
 from pytracking.tracker.eco import continuous as cont
+from pytracking.tracker.eco import eco as eco_module
 from pytracking.tracker.eco.eco import is_grey, odd_cells_sample_size
 from pytracking.tracker.eco.optim import JointGaussNewton
-from pytracking.tracker.eco.region import resize_auto, resized_patch
+from pytracking.tracker.eco import region
+from pytracking.tracker.eco.region import original_patch, resize_auto, resized_patch
 from tests.tracker_eco.conftest import moving_target_sequence, smooth_texture
 
 
@@ -113,6 +117,7 @@ def test_smooth_scale_sampling_keeps_a_still_target_at_its_scale(box):
     img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)
     p = parameters()
     p.scale_sampling = "smooth"
+    p.sample_centring = "exact"      # without the original's half-cell jumps of the position
     tracker = ECO(p)
     tracker.initialize(img, {"init_bbox": box})
     start = tracker.scale
@@ -193,3 +198,72 @@ def test_joint_gauss_newton_returns_a_filter_with_a_hermitian_zero_column():
     col = f[0][:, :, 0]
     assert torch.equal(col[:, 4:], col[:, :3].flip(-1).conj())
     assert not torch.equal(f0[0][:, 4:, 0], f0[0][:, :3, 0].flip(-1).conj())
+
+
+def _matlab_sample_patch(im, pos1, sample_sz, output_sz):
+    """sample_patch.m written in its own 1-based index arithmetic (``pos1`` integer, 1-based)."""
+    resize_factor = min(sample_sz[0] / output_sz[0], sample_sz[1] / output_sz[1])
+    df = max(math.floor(resize_factor - 0.1), 1)
+    pos1 = list(pos1)
+    if df > 1:
+        os_ = [(p - 1) % df for p in pos1]
+        pos1 = [(p - 1 - o) // df + 1 for p, o in zip(pos1, os_)]
+        sample_sz = [s / df for s in sample_sz]
+        im = im[os_[0]::df, os_[1]::df]
+    sz = [max(math.floor(s + 0.5), 2) for s in sample_sz]
+    xs = [min(max(pos1[1] + k - (sz[1] + 1) // 2, 1), im.shape[1]) for k in range(1, sz[1] + 1)]
+    ys = [min(max(pos1[0] + k - (sz[0] + 1) // 2, 1), im.shape[0]) for k in range(1, sz[0] + 1)]
+    patch = im[np.ix_([y - 1 for y in ys], [x - 1 for x in xs])]
+    if tuple(sz) == tuple(output_sz):
+        return patch
+    return cv2.resize(patch, (output_sz[1], output_sz[0]), interpolation=cv2.INTER_LINEAR)
+
+
+@pytest.mark.parametrize("pos, size, out", [
+    ((60, 85), (50.0, 50.0), (50, 50)),          # no resize
+    ((60, 85), (61.4, 61.4), (50, 50)),          # shrink, df = 1, odd count
+    ((61, 84), (92.6, 92.6), (40, 40)),          # df = 2, even count
+    ((7, 300), (130.0, 130.0), (40, 40)),        # df = 3, over the top and right borders
+    ((230, 2), (35.0, 35.0), (48, 48)),          # enlarged, over the bottom and left borders
+])
+def test_translation_samples_are_the_originals_sample_patch(pos, size, out):
+    im = np.random.default_rng(12).integers(0, 256, size=(240, 320, 3), dtype=np.uint8)
+    got = original_patch(im, pos, size, out)
+    want = _matlab_sample_patch(im, (pos[0] + 1, pos[1] + 1), size, out)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_the_displacement_is_measured_from_matlabs_round_of_the_position(monkeypatch):
+    """tracker.m: ``sample_pos = round(pos)``, halves away from zero: a centre at (97.5, 120.5)
+    is sampled at (98, 121) (Python's round would give 120 for 120.5)."""
+    seen = []
+    patch = region.original_patch
+
+    def spy(image, sample_pos, *args):
+        seen.append(tuple(sample_pos))
+        return patch(image, sample_pos, *args)
+
+    monkeypatch.setattr(eco_module, "original_patch", spy)
+    img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)
+    tracker = ECO(parameters())
+    tracker.initialize(img, {"init_bbox": [100.0, 80.0, 42.0, 36.0]})
+    assert seen == [(98, 121)]
+    # the first sample is shifted by pos - round(pos) onto the target: still image, still target
+    tracker.track(img)
+    assert float((tracker.pos - torch.tensor([97.5, 120.5])).abs().max()) < 0.05
+
+
+@pytest.mark.parametrize("box", [[100.0, 80.0, 41.0, 36.0], [100.5, 80.5, 40.0, 30.0], [60.0, 50.0, 80.0, 70.0]])
+def test_exact_centring_keeps_a_still_target_still(box):
+    """``sample_centring='exact'`` measures from the centre of the pixels cropped, so a still
+    target stays within 0.2 px over 8 frames (the original's patches of even pixel count sit half
+    a cell past round(pos), which moves it by up to half a pixel as the sample size changes parity)."""
+    img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)
+    p = parameters()
+    p.sample_centring = "exact"
+    tracker = ECO(p)
+    tracker.initialize(img, {"init_bbox": box})
+    start = tracker.pos.clone()
+    for _ in range(8):
+        tracker.track(img)
+        assert float((tracker.pos - start).abs().max()) < 0.2

@@ -21,11 +21,13 @@ Deliberate differences from the original (MATLAB) implementation:
 * Even-sized feature maps lose their Nyquist frequency (the original extends them to odd size);
   the sample size is chosen as in the original ('odd_cells'), so this rarely applies.
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
-* Translation samples are taken as the original's ``sample_patch`` does (subsampled by
-  ``df = floor(resize factor - 0.1)`` when large, border pixels replicated, resized bilinearly like
-  its ``mexResize(..., 'linear')``), but centred at the nearest pixel grid position of the exact
-  target centre rather than at ``round(pos)``; the displacement is measured from the centre of the
-  pixels actually cropped, and every sample (the first frame's too) is shifted onto the target.
+* Translation samples are the original's ``sample_patch`` ones around ``round(pos)``
+  (:func:`region.original_patch`; subsampled by ``df = floor(resize factor - 0.1)`` when large,
+  border pixels replicated, resized bilinearly like its ``mexResize(..., 'linear')``) and the
+  displacement is measured from ``round(pos)``, although a patch of an even pixel count is centred
+  ``df / 2`` pixels past it (so the position jumps when that count changes parity as the scale
+  drifts). This project's option ``sample_centring='exact'`` crops at the nearest pixel grid
+  position of the exact centre and measures from the centre of the pixels cropped.
 * The scale samples (:func:`scale_filter.scale_patches`) are the original's ``extract_scale_sample``
   ones, resized as its ``mexResize(..., 'auto')`` (:func:`region.resize_auto`). This project's
   option ``scale_sampling='smooth'`` samples them from one anti-aliased crop around the exact
@@ -65,7 +67,7 @@ from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.eco import continuous as cont
 from pytracking.tracker.eco.optim import FilterCG, JointGaussNewton, project, scores
 from pytracking.tracker.eco.params import ECOParams
-from pytracking.tracker.eco.region import resized_patch, to_tensor
+from pytracking.tracker.eco.region import matlab_round, original_patch, resized_patch, to_tensor
 from pytracking.tracker.eco.sample_space import SampleSpace
 from pytracking.tracker.eco.scale_filter import ScaleFilter
 
@@ -119,10 +121,16 @@ class ECO(BaseTracker):
         self.scale_descriptor = lambda patches: hog4.extract(patches)[0]
 
     def _features(self, image: np.ndarray, pos: torch.Tensor, scale: float) -> Tuple[List[torch.Tensor], torch.Tensor]:
-        """Features (``D x h x w`` per block) of the sample at ``pos`` and ``scale``, and
-        the centre (y, x) of the image region the sample covers."""
+        """Features (``D x h x w`` per block) of the sample at ``pos`` and ``scale``, and the
+        position (y, x) the displacement is measured from: ``round(pos)`` as the original
+        (``sample_centring='original'``), or the exact centre of the pixels cropped ('exact')."""
         sz = self.img_sample_sz
-        patch, centre = resized_patch(image, pos.tolist(), (sz * scale, sz * scale), (sz, sz))
+        if self.params.sample_centring == "original":
+            sample_pos = (matlab_round(float(pos[0])), matlab_round(float(pos[1])))
+            patch = original_patch(image, sample_pos, (sz * scale, sz * scale), (sz, sz))
+            centre = (float(sample_pos[0]), float(sample_pos[1]))
+        else:
+            patch, centre = resized_patch(image, pos.tolist(), (sz * scale, sz * scale), (sz, sz))
         x = to_tensor(patch)
         feats = [feat[0] for f in self.extractor.active_features() for feat in f.extract(x)]
         return feats, torch.tensor(centre, dtype=torch.float32)

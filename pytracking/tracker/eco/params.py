@@ -43,6 +43,12 @@ class ECOParams(Params):
     min_image_sample_size: float = 150.0 ** 2
     max_image_sample_size: float = 200.0 ** 2
 
+    # 'original': translation samples as the original's sample_patch around round(pos), the
+    # displacement measured from round(pos) (a patch of an even pixel count is centred df/2 pixels
+    # past it); this project's 'exact': cropped at the nearest grid position of the exact centre,
+    # the displacement measured from the centre of the pixels cropped
+    sample_centring: str = "original"
+
     # ---- detection
     refinement_iterations: int = 1           # detections per frame at the new position
     newton_iterations: int = 5               # Newton steps to the score maximum (continuous)
@@ -120,6 +126,8 @@ class ECOParams(Params):
             raise ValueError(f"ECO parameters number_of_scales_filter={self.number_of_scales_filter} / "
                              f"number_of_interp_scales={self.number_of_interp_scales}: need "
                              f"1 <= scales <= interp_scales")
+        if self.sample_centring not in ("original", "exact"):
+            raise ValueError(f"ECO parameter sample_centring={self.sample_centring!r} must be 'original' or 'exact'")
         if self.scale_sampling not in ("original", "smooth"):
             raise ValueError(f"ECO parameter scale_sampling={self.scale_sampling!r} must be 'original' or 'smooth'")
         if self.min_image_sample_size > self.max_image_sample_size:

@@ -48,6 +48,33 @@ def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[flo
     return crop, (top + (eh - 1) / 2, left + (ew - 1) / 2)
 
 
+def matlab_round(x: float) -> int:
+    """MATLAB's ``round``: halves away from zero (Python's ``round`` takes 0.5 to 0)."""
+    return int(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def original_patch(image: np.ndarray, sample_pos: Sequence[int], size: Sequence[float],
+                   out_sz: Sequence[int]) -> np.ndarray:
+    """The original ECO's ``sample_patch`` (0-based: its 1-based ``pos`` is ``sample_pos + 1``):
+    with ``df = max(floor(min(size / out_sz) - 0.1), 1)`` the frame is subsampled every ``df``-th
+    pixel on the grid through ``sample_pos``; ``round(size / df)`` (at least 2) pixels are taken
+    from ``floor((n + 1) / 2) - 1`` before the position, border pixels repeated, and resized
+    bilinearly to ``out_sz``. For an even pixel count the patch centre lies ``df / 2`` pixels past
+    ``sample_pos``, which the original does not correct for."""
+    oh, ow = int(out_sz[0]), int(out_sz[1])
+    py, px = int(sample_pos[0]), int(sample_pos[1])
+    df = max(int(math.floor(min(float(size[0]) / oh, float(size[1]) / ow) - 0.1)), 1)
+    sh, sw = float(size[0]), float(size[1])
+    if df > 1:
+        oy, ox = py % df, px % df
+        image = image[oy::df, ox::df]
+        py, px = (py - oy) // df, (px - ox) // df
+        sh, sw = sh / df, sw / df
+    nh, nw = max(matlab_round(sh), 2), max(matlab_round(sw), 2)
+    crop = crop_replicate(image, py + 1 - (nh + 1) // 2, px + 1 - (nw + 1) // 2, nh, nw)
+    return _resize(crop, (oh, ow), cv2.INTER_LINEAR)
+
+
 def _resize(crop: np.ndarray, out_sz: Sequence[int], interpolation: int) -> np.ndarray:
     """``crop`` (``h x w x C`` uint8, row-strided views are fine) resized to ``out_sz`` (h, w) by
     OpenCV, keeping the channel axis; unchanged when it has that size."""
