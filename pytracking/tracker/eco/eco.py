@@ -85,7 +85,7 @@ def odd_cells_sample_size(size: float, cell_sizes: List[int]) -> int:
     of pixels (< largest cell) that makes the most feature maps odd-sized."""
     max_cell = max(cell_sizes)
     # MATLAB's round: halves away from zero (Python's round() would take 12.5 to 12)
-    base = (1 + 2 * math.floor(size / (2 * max_cell) + 0.5)) * max_cell
+    base = (1 + 2 * matlab_round(size / (2 * max_cell))) * max_cell
     best, best_odd = 0, -1
     for extra in range(max_cell):
         n_odd = sum((int(base + extra) // c) % 2 for c in cell_sizes)
