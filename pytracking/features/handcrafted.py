@@ -17,8 +17,9 @@ border side, normalisers of border cells are those of the nearest complete block
 the image border are one-sided; his always-zero 32nd channel is left out. Orientation binning is to
 the nearest of the 18 directions, exactly vertical gradients to the later of the two as ``fhog``
 rounds; ``fhog`` finds the angle in a table of 1e-4 steps and the magnitude with an approximate
-reciprocal square root, so its bins differ from these for under 1e-4 of the pixels (those within
-about 0.05 degrees of a bin boundary) and its magnitudes by up to 4e-4 relative. ``soft_orientation=True`` interpolates between the two nearest
+reciprocal square root, so its bins differ from these for the pixels within about 0.05 degrees of
+a bin boundary (about 5e-4 of the pixels of random noise, fewer on natural images) and its
+magnitudes by up to 4e-4 relative. ``soft_orientation=True`` interpolates between the two nearest
 directions instead.
 
 **Colour names** (:class:`ColorNames`, 10 channels): the "CNnorm" table of van de Weijer, Schmid,

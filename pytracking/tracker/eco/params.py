@@ -126,10 +126,10 @@ class ECOParams(Params):
             raise ValueError(f"ECO parameters number_of_scales_filter={self.number_of_scales_filter} / "
                              f"number_of_interp_scales={self.number_of_interp_scales}: need "
                              f"1 <= scales <= interp_scales")
-        if self.sample_centring not in ("original", "exact"):
-            raise ValueError(f"ECO parameter sample_centring={self.sample_centring!r} must be 'original' or 'exact'")
-        if self.scale_sampling not in ("original", "smooth"):
-            raise ValueError(f"ECO parameter scale_sampling={self.scale_sampling!r} must be 'original' or 'smooth'")
+        for name, choices in (("sample_centring", ("original", "exact")), ("scale_sampling", ("original", "smooth"))):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"ECO parameter {name}={getattr(self, name)!r} must be "
+                                 + " or ".join(repr(c) for c in choices))
         if self.min_image_sample_size > self.max_image_sample_size:
             raise ValueError(f"ECO parameter min_image_sample_size={self.min_image_sample_size} exceeds "
                              f"max_image_sample_size={self.max_image_sample_size}")

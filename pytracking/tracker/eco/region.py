@@ -25,6 +25,12 @@ def crop_replicate(image: np.ndarray, top: int, left: int, height: int, width: i
     return crop
 
 
+def subsample_factor(size: Sequence[float], out_sz: Sequence[int]) -> int:
+    """The original ``sample_patch``'s ``df = max(floor(min(size / out_sz) - 0.1), 1)``: how many
+    pixels a large patch is subsampled by before it is resized."""
+    return max(int(math.floor(min(float(size[0]) / int(out_sz[0]), float(size[1]) / int(out_sz[1])) - 0.1)), 1)
+
+
 def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[float],
                   out_sz: Sequence[int]) -> Tuple[np.ndarray, Tuple[float, float]]:
     """The ``size`` (h, w) pixels of ``image`` centred as near as possible at ``centre`` (y, x),
@@ -34,7 +40,7 @@ def resized_patch(image: np.ndarray, centre: Sequence[float], size: Sequence[flo
     than the output is first subsampled: every ``df``-th pixel, on the grid through the rounded
     centre."""
     oh, ow = int(out_sz[0]), int(out_sz[1])
-    df = max(int(math.floor(min(float(size[0]) / oh, float(size[1]) / ow) - 0.1)), 1)
+    df = subsample_factor(size, out_sz)
     if df > 1:
         oy, ox = int(round(float(centre[0]))) % df, int(round(float(centre[1]))) % df
         patch, (cy, cx) = resized_patch(image[oy::df, ox::df],
@@ -63,7 +69,7 @@ def original_patch(image: np.ndarray, sample_pos: Sequence[int], size: Sequence[
     ``sample_pos``, which the original does not correct for."""
     oh, ow = int(out_sz[0]), int(out_sz[1])
     py, px = int(sample_pos[0]), int(sample_pos[1])
-    df = max(int(math.floor(min(float(size[0]) / oh, float(size[1]) / ow) - 0.1)), 1)
+    df = subsample_factor(size, out_sz)
     sh, sw = float(size[0]), float(size[1])
     if df > 1:
         oy, ox = py % df, px % df
