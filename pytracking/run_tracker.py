@@ -12,6 +12,7 @@ Examples (from the repository root):
   python pytracking/run_tracker.py atom default --dataset otb --sequence Crossing --debug 1
   python pytracking/run_tracker.py atom default --dataset lasot --threads 4 --runid 0
   python pytracking/run_tracker.py atom default --dataset synthetic sample_memory_size=100
+  python pytracking/run_tracker.py eco default --sequence Crossing --debug 1 --use_visdom
   python pytracking/run_tracker.py atom default --sequence Crossing --debug 2 --use_visdom
   python pytracking/run_tracker.py siamfc default --sequence Crossing --debug 1 --save_video --rerun
 Results go to <results_path>/<tracker>/<param>[_<runid>]/<sequence>.txt; sequences whose results

@@ -1,11 +1,13 @@
 """Run a tracker on a video file or a folder of frames from a given initial box; optionally save the boxes
 and an annotated video.
 
-Examples (from the repository root):
+Examples (from the repository root; eco needs no weight file, atom loads atom_default.pth and
+without it runs on a random network that does not track):
+  python pytracking/run_video.py eco default my_video.mp4 --optional_box 100 80 40 60 --save_results
+  python pytracking/run_video.py eco default clip.avi --optional_box 10 10 50 50 --output out.mp4
+  python pytracking/run_video.py eco default clip.avi --optional_box 10 10 50 50 --use_visdom
+  python pytracking/run_video.py eco default my_frames/ --optional_box 100 80 40 60 --save_results
   python pytracking/run_video.py atom default my_video.mp4 --optional_box 100 80 40 60 --save_results
-  python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --output out.mp4
-  python pytracking/run_video.py atom default clip.avi --optional_box 10 10 50 50 --use_visdom
-  python pytracking/run_video.py atom default my_frames/ --optional_box 100 80 40 60 --save_results
 The initial box is [x y w h] of the target in the first frame. A folder is read as its images in
 frame order (numbers in names compare numerically: 2.jpg before 10.jpg). With --save_results the boxes
 go to <results_path>/<tracker>/<param>/video_<name>.txt (times to video_<name>_time.txt) and the
@@ -27,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run_video.py", description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. atom")
+    parser.add_argument("tracker_name", help="tracker package in pytracking/tracker/, e.g. eco (needs no "
+                        "weights) or atom")
     parser.add_argument("tracker_param", help="parameter module in pytracking/parameter/<tracker>/")
     parser.add_argument("videofile", help="path to a video file OpenCV can read, or a folder of image frames")
     parser.add_argument("overrides", nargs="*", metavar="key=value",

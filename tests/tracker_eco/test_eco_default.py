@@ -92,3 +92,15 @@ def test_the_main_job_and_the_help_name_the_weight_free_default():
     assert "run_tracker.py atom default --dataset synthetic" not in install
     text = build_parser().format_help()
     assert "eco" in text and "NO weight file" in text and "network_path" in text
+
+
+def test_run_video_examples_start_with_the_weight_free_tracker():
+    from pytracking.run_video import build_parser as video_parser
+
+    text = video_parser().format_help()
+    examples = [line.split()[2] for line in text.splitlines() if line.strip().startswith("python pytracking/run_video.py")]
+    assert examples and examples[0] == "eco" and examples.count("eco") > examples.count("atom")
+    assert "eco needs no weight file" in " ".join(text.split())
+    readme = [line.split()[2] for line in (REPO / "README.md").read_text().splitlines()
+              if line.startswith(".venv/bin/python pytracking/run_video.py")]
+    assert readme and readme[0] == "eco"

@@ -174,3 +174,22 @@ def test_fast_small_target_needs_the_training_sample_shifted_onto_it(velocity, s
     frames, gt = moving_target_sequence(30, (300, 420), (40, 100, size[0], size[1]), velocity, seed=12)
     boxes = run(frames, gt[0])
     assert iou_continuous(boxes[1:], gt[1:]).mean() > 0.85
+
+
+@pytest.mark.parametrize("velocity", [(6.0, 0.0), (0.0, -6.0)])
+def test_debug_score_map_peaks_where_the_target_moved(velocity):
+    """With ``debug`` the frame's score map (what visdom shows) is returned centred: its grid peak
+    lies toward the motion, within one cell of motion / (sample size / map size) cells from the centre
+    (the grid maximum before the Newton refinement)."""
+    frames, gt = moving_target_sequence(2, (240, 320), (140, 100, 40, 30), velocity, seed=5)
+    p = parameters()
+    p.debug = 1
+    tracker = ECO(p)
+    tracker.initialize(frames[0], {"init_bbox": list(gt[0])})
+    score = tracker.track(frames[1])["score_map"].numpy()
+    assert score.shape[0] == score.shape[1] and score.shape[0] % 2 == 1
+    row, col = np.unravel_index(score.argmax(), score.shape)
+    centre = score.shape[0] // 2
+    pixels_per_cell = tracker.img_sample_sz * tracker.scale / score.shape[0]
+    expected = (centre + velocity[1] / pixels_per_cell, centre + velocity[0] / pixels_per_cell)
+    assert abs(row - expected[0]) < 1 and abs(col - expected[1]) < 1, (row, col, expected)

@@ -64,10 +64,6 @@ class SampleMemory:
         self.num_stored = num_init
         self.previous_index: Optional[int] = None
 
-    def set_init_samples(self, samples: torch.Tensor) -> None:
-        """Replace the initial samples (e.g. re-projected after the projection matrix changed)."""
-        self.samples[:self.num_init] = samples
-
     def update(self, sample: torch.Tensor, label: torch.Tensor,
                learning_rate: Optional[float] = None) -> int:
         """Store one sample (``1 x D x H x W``) with its label; return the slot used."""
