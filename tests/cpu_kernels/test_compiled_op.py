@@ -46,3 +46,10 @@ def test_no_build_at_all_falls_back(monkeypatch):
     assert compiled_op("fhog") is None
     with pytest.raises(RuntimeError, match="not built \\(test\\)"):
         compiled_op("fhog", use_kernel=True)
+
+
+def test_the_warning_names_the_fallback_that_runs(fake_kernel, caplog):
+    with caplog.at_level(logging.WARNING, logger="pytracking.libs.cpu_kernels"):
+        assert compiled_op("other_absent_op", fallback="OpenCV resize") is None
+    (warning,) = [r.getMessage() for r in caplog.records if "other_absent_op" in r.getMessage()]
+    assert "slower OpenCV resize" in warning and "torch" not in warning

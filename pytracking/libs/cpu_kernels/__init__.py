@@ -9,6 +9,9 @@
   cells (:func:`pytracking.features.handcrafted.colornames`); ``spectrum_reg`` — ECO's spatial
   regularization on half spectra (:class:`pytracking.tracker.eco.continuous.RegOperator`). Each
   falls back to a torch version without the build (:func:`compiled_op`).
+* ``resize_area_u8`` — OpenCV's area-averaging shrink of boxes of a uint8 image with OpenCV's
+  result, in one call (ECO's scale samples, :func:`pytracking.tracker.eco.region.resize_boxes_auto`;
+  OpenCV's resize without the build).
 
 Intermediate buffers of the convolution kernels are kept per calling thread between calls (up to
 64 MB each; ATOM on one image uses about 6 MB), so that no call pays page faults for fresh memory.
@@ -57,8 +60,8 @@ def missing_reason() -> Optional[str]:
     return None if load_kernel() is not None else _missing
 
 
-def compiled_op(name: str, use_kernel: Optional[bool] = None) -> Optional[Callable]:
-    """The compiled op ``name``, or None where the caller should run its torch version.
+def compiled_op(name: str, use_kernel: Optional[bool] = None, fallback: str = "torch version") -> Optional[Callable]:
+    """The compiled op ``name``, or None where the caller should run its ``fallback`` (named in the warning).
     ``use_kernel``: None gives the op when it is built (else None, with one warning per op), True
     requires it (RuntimeError naming the build command otherwise), False always gives None."""
     kernel = load_kernel()
@@ -67,7 +70,7 @@ def compiled_op(name: str, use_kernel: Optional[bool] = None) -> Optional[Callab
     if use_kernel and op is None:
         raise RuntimeError(f"{name}: the compiled kernel is not available: {why}")
     if use_kernel is None and op is None and name not in _warned_fallback:
-        logger.warning("%s: compiled kernel unavailable, using the slower torch version (%s)", name, why)
+        logger.warning("%s: compiled kernel unavailable, using the slower %s (%s)", name, fallback, why)
         _warned_fallback.add(name)
     return None if use_kernel is False else op
 

@@ -45,7 +45,8 @@ Deliberate differences from the original (MATLAB) implementation:
   refinement instead of producing an infinite position or scale.
 * Implementation only (same results up to rounding): colour names, the regularization operator and
   the data term of the filter's normal equations run in compiled CPU kernels when they are built
-  (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale filter with
+  (:mod:`pytracking.libs.cpu_kernels`; torch code otherwise). The scale samples' area averaging
+  runs in a compiled kernel with OpenCV's exact result (OpenCV's resize otherwise). The scale filter with
   ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch
+
+from pytracking.libs.cpu_kernels import compiled_op
 
 
 def crop_replicate(image: np.ndarray, top: int, left: int, height: int, width: int) -> np.ndarray:
@@ -17,12 +19,14 @@ def crop_replicate(image: np.ndarray, top: int, left: int, height: int, width: i
     x0, x1 = min(max(left, 0), w - 1), min(max(left + width, 1), w)
     y1, x1 = max(y1, y0 + 1), max(x1, x0 + 1)
     crop = image[y0:y1, x0:x1]
-    pad = ((y0 - top, top + height - y1), (x0 - left, left + width - x1))
-    if any(p > 0 for pair in pad for p in pair):
-        crop = np.pad(crop, (tuple(max(p, 0) for p in pad[0]), tuple(max(p, 0) for p in pad[1]), (0, 0)),
-                      mode="edge")
-        crop = crop[max(-pad[0][0], 0):, max(-pad[1][0], 0):][:height, :width]
-    return crop
+    pad_top, pad_bottom, pad_left, pad_right = y0 - top, top + height - y1, x0 - left, left + width - x1
+    if max(pad_top, pad_bottom, pad_left, pad_right) <= 0:
+        return crop
+    crop = cv2.copyMakeBorder(crop, max(pad_top, 0), max(pad_bottom, 0), max(pad_left, 0), max(pad_right, 0),
+                              cv2.BORDER_REPLICATE)
+    if crop.ndim == 2:
+        crop = crop[:, :, None]
+    return crop[max(-pad_top, 0):, max(-pad_left, 0):][:height, :width]
 
 
 def subsample_factor(size: Sequence[float], out_sz: Sequence[int]) -> int:
@@ -98,6 +102,43 @@ def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
     transposed as its comment assumes, so it compares the new width with the old height.)"""
     zooms = int(out_sz[1]) > crop.shape[0]
     return _resize(crop, out_sz, cv2.INTER_LINEAR if zooms else cv2.INTER_AREA)
+
+
+def takes_general_area_path(in_hw: Sequence[int], out_hw: Sequence[int]) -> bool:
+    """Whether OpenCV's ``INTER_AREA`` resize of an ``in_hw`` image to ``out_hw`` takes its general
+    area-averaging path: both scale factors ``1 / (out / in)`` at least 1 and not both whole numbers
+    (whole numbers take its integer fast path, a factor under 1 its interpolation)."""
+    return bool(_general_area_path(np.asarray([in_hw], dtype=np.int64), out_hw)[0])
+
+
+def _general_area_path(in_hw: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
+    """:func:`takes_general_area_path` of each row (h, w) of ``in_hw``."""
+    factors = 1.0 / (np.asarray(out_hw, dtype=np.float64) / in_hw)       # as cv::resize: 1 / inv_scale
+    whole = np.abs(factors - np.rint(factors)) < np.finfo(np.float64).eps
+    return (factors >= 1.0).all(axis=1) & ~whole.all(axis=1)
+
+
+def resize_boxes_auto(region: np.ndarray, boxes: np.ndarray, out_sz: Sequence[int],
+                      use_kernel: Optional[bool] = None) -> np.ndarray:
+    """``S x h x w x C``: each box (top, left, height, width) of ``region`` (``H x W x C`` uint8, inside
+    it) resized to ``out_sz`` (h, w) by :func:`resize_auto`. The boxes that OpenCV area-averages on its
+    general path go through the compiled ``resize_area_u8`` in one call, which gives OpenCV's result
+    (``use_kernel`` as in :func:`pytracking.libs.cpu_kernels.compiled_op`; OpenCV without the build)."""
+    oh, ow = int(out_sz[0]), int(out_sz[1])
+    boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+    # resize_auto area-averages where the output is no wider than the box is high
+    compiled = (boxes[:, 2] >= ow) & _general_area_path(boxes[:, 2:], (oh, ow))
+    op = compiled_op("resize_area_u8", use_kernel, fallback="OpenCV resize") if compiled.any() else None
+    if op is not None and compiled.all():
+        return op(torch.from_numpy(np.ascontiguousarray(region)), torch.from_numpy(boxes), oh, ow).numpy()
+    out = np.empty((len(boxes), oh, ow, region.shape[2]), dtype=np.uint8)
+    if op is not None:
+        out[compiled] = op(torch.from_numpy(np.ascontiguousarray(region)), torch.from_numpy(boxes[compiled]),
+                           oh, ow).numpy()
+    for i in np.flatnonzero(~compiled) if op is not None else range(len(boxes)):
+        top, left, h, w = (int(v) for v in boxes[i])
+        out[i] = resize_auto(region[top:top + h, left:left + w], out_sz)
+    return out
 
 
 def to_tensor(patches: np.ndarray) -> torch.Tensor:

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from pytracking.tracker.eco.params import ECOParams
-from pytracking.tracker.eco.region import crop_replicate, resize_auto, to_tensor
+from pytracking.tracker.eco.region import crop_replicate, resize_boxes_auto, to_tensor
 
 
 def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[float], factors: np.ndarray,
@@ -37,7 +37,7 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[flo
     The frame is first subsampled by ``df = floor(min(factors))`` (every ``df``-th pixel from the
     first); each patch is ``floor(base_sz * factor / df)`` pixels (at least 2) starting
     ``floor(size / 2) - 1`` pixels before ``floor(pos / df)``, border pixels repeated, and resized
-    by :func:`resize_auto`."""
+    by :func:`region.resize_auto` (:func:`region.resize_boxes_auto`)."""
     factors = np.asarray(factors, dtype=np.float64)
     df = int(math.floor(factors.min()))
     if df > 1:
@@ -46,13 +46,12 @@ def scale_patches(image: np.ndarray, pos: Sequence[float], base_sz: Sequence[flo
     py, px = math.floor(float(pos[0]) / max(df, 1)), math.floor(float(pos[1]) / max(df, 1))
     sizes = np.maximum(np.floor(np.asarray(base_sz, dtype=np.float64)[None, :] * factors[:, None]), 2).astype(int)
     tops, lefts = py - sizes[:, 0] // 2 + 1, px - sizes[:, 1] // 2 + 1
-    # the pixels of all patches copied (with the replicated border) once; each patch is a view of them
+    # the pixels of all patches copied (with the replicated border) once; each patch is a box in them
     t0, l0 = int(tops.min()), int(lefts.min())
     region = np.ascontiguousarray(crop_replicate(image, t0, l0, int((tops + sizes[:, 0]).max()) - t0,
                                                  int((lefts + sizes[:, 1]).max()) - l0))
-    patches = [resize_auto(region[t - t0:t - t0 + h, lf - l0:lf - l0 + w], out_sz)
-               for t, lf, (h, w) in zip(tops, lefts, sizes)]
-    return to_tensor(np.stack(patches))
+    boxes = np.concatenate([(tops - t0)[:, None], (lefts - l0)[:, None], sizes], axis=1)
+    return to_tensor(resize_boxes_auto(region, boxes, out_sz))
 
 
 def smooth_scale_patches(image: np.ndarray, pos: Sequence[float], sizes: np.ndarray,

@@ -19,6 +19,8 @@
 //   over several feature blocks (defined by pytracking.tracker.eco.optim.FilterCG's torch version).
 // * colornames_cells: colour-name table rows of every pixel averaged over whole cells (defined by
 //   pytracking.features.handcrafted.colornames_reference).
+// * resize_area_u8: OpenCV's INTER_AREA shrinking of boxes of a uint8 image, the same result
+//   (area_resize.h; compiled once, without floating-point contraction).
 //
 // The kernel bodies (winograd_kernels.h, relu_linear_kernels.h, stem_kernels.h, fhog_kernels.h,
 // eco_kernels.h) are compiled twice: generic, and for AVX2 + FMA on x86-64 with GCC; the AVX2 copy runs when the processor has
@@ -108,6 +110,8 @@ bool is_channels_last_dense(const torch::Tensor& t) {
 }
 
 bool is_cpu_float(const torch::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == torch::kFloat; }
+
+#include "area_resize.h"
 
 // Scratch memory kept per thread between calls, for intermediate buffers of up to this many floats
 // (64 MB): allocating them afresh costs page faults on every call (thousands per convolution
@@ -495,6 +499,38 @@ torch::Tensor colornames_cells(const torch::Tensor& input, const torch::Tensor& 
   return out;
 }
 
+torch::Tensor resize_area_u8(const torch::Tensor& image, const torch::Tensor& boxes, int64_t out_h, int64_t out_w) {
+  TORCH_CHECK(image.device().is_cpu() && image.scalar_type() == torch::kUInt8 && image.dim() == 3,
+              "resize_area_u8: image must be a 3-D uint8 CPU tensor H x W x C, got ", image.sizes(), " ",
+              image.scalar_type(), " on ", image.device());
+  const int64_t height = image.size(0), width = image.size(1), channels = image.size(2);
+  TORCH_CHECK(channels >= 1 && image.stride(2) == 1 && image.stride(1) == channels && image.stride(0) >= width * channels,
+              "resize_area_u8: the pixels of each image row must be contiguous, got strides ", image.strides());
+  TORCH_CHECK(boxes.device().is_cpu() && boxes.scalar_type() == torch::kLong && boxes.dim() == 2 && boxes.size(1) == 4,
+              "resize_area_u8: boxes must be an S x 4 int64 CPU tensor (top, left, height, width), got ",
+              boxes.sizes(), " ", boxes.scalar_type());
+  TORCH_CHECK(out_h >= 1 && out_w >= 1, "resize_area_u8: bad output size ", out_h, "x", out_w);
+  const auto b = boxes.contiguous();
+  const int64_t* box = b.data_ptr<int64_t>();
+  const int64_t count = b.size(0);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t* r = box + 4 * i;
+    TORCH_CHECK(r[0] >= 0 && r[1] >= 0 && r[2] >= out_h && r[3] >= out_w && r[0] + r[2] <= height && r[1] + r[3] <= width,
+                "resize_area_u8: box ", i, " (top ", r[0], ", left ", r[1], ", ", r[2], "x", r[3], ") must lie in the ",
+                height, "x", width, " image and be at least ", out_h, "x", out_w, " (only shrinks)");
+  }
+  auto out = torch::empty({count, out_h, out_w, channels}, image.options());
+  const uint8_t* src = image.data_ptr<uint8_t>();
+  uint8_t* dst = out.data_ptr<uint8_t>();
+  const int64_t row_stride = image.stride(0);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t* r = box + 4 * i;
+    resize_area_image(src + r[0] * row_stride + r[1] * channels, r[2], r[3], row_stride, channels,
+                      dst + i * out_h * out_w * channels, out_h, out_w);
+  }
+  return out;
+}
+
 std::string kernel_isa() { return run_avx2() ? "avx2" : "generic"; }
 
 bool use_avx2(bool enable) {
@@ -531,6 +567,11 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
              "Colour-name table rows (table: 32768 x D) of N x C x H x W float32 images (C = 1 or 3, values "
              "0..255) averaged over cell_size cells: N x D x H/cell x W/cell",
              py::arg("input"), py::arg("table"), py::arg("cell_size"));
+  module.def("resize_area_u8", &cpu_kernels::resize_area_u8,
+             "S x out_h x out_w x C: cv::resize(box, (out_w, out_h), interpolation=INTER_AREA) of each box (top, "
+             "left, height, width) of an H x W x C uint8 image, with OpenCV's result where it takes its general area "
+             "path (both scale factors >= 1, not both whole numbers)",
+             py::arg("image"), py::arg("boxes"), py::arg("out_h"), py::arg("out_w"));
   module.def("kernel_isa", &cpu_kernels::kernel_isa, "Instruction set of the kernel bodies that run: avx2 or generic");
   module.def("use_avx2", &cpu_kernels::use_avx2,
              "Run the AVX2 kernel bodies when the processor has them (True) or the generic ones; returns the "
