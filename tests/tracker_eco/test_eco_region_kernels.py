@@ -34,11 +34,12 @@ def test_crop_replicate_repeats_the_border_pixels(channels):
 
 
 def test_general_area_path_decision():
-    assert takes_general_area_path((45, 50), (21, 24))        # both factors fractional
-    assert takes_general_area_path((42, 50), (21, 24))        # one whole factor (2) is not enough
-    assert not takes_general_area_path((42, 48), (21, 24))    # both whole: OpenCV's integer fast path
-    assert not takes_general_area_path((21, 24), (21, 24))    # unchanged
-    assert not takes_general_area_path((20, 50), (21, 24))    # taller output: OpenCV interpolates
+    cases = {(45, 50): True,     # both factors fractional
+             (42, 50): True,     # one whole factor (2) is not enough
+             (42, 48): False,    # both whole: OpenCV's integer fast path
+             (21, 24): False,    # unchanged
+             (20, 50): False}    # taller output: OpenCV interpolates
+    assert takes_general_area_path(list(cases), (21, 24)).tolist() == list(cases.values())
 
 
 def _random_boxes(rng, region_hw, out_hw, count):
@@ -66,10 +67,10 @@ def test_compiled_area_resize_is_opencvs(channels):
             region[:] = rng.integers(0, 256)
         elif trial % 3 == 2:
             region = (region // 85 * 85 + rng.integers(0, 2, region.shape) * 1).astype(np.uint8)
-        boxes = [b for b in _random_boxes(rng, region_hw, out_hw, 12) if takes_general_area_path(b[2:], out_hw)]
-        if not boxes:
+        boxes = _random_boxes(rng, region_hw, out_hw, 12)
+        boxes = boxes[takes_general_area_path(boxes[:, 2:], out_hw)]
+        if not len(boxes):
             continue
-        boxes = np.array(boxes)
         got = kernel.resize_area_u8(torch.from_numpy(region), torch.from_numpy(boxes), *out_hw).numpy()
         for patch, (top, left, h, w) in zip(got, boxes):
             expected = cv2.resize(region[top:top + h, left:left + w], out_hw[::-1], interpolation=cv2.INTER_AREA)

@@ -104,16 +104,11 @@ def resize_auto(crop: np.ndarray, out_sz: Sequence[int]) -> np.ndarray:
     return _resize(crop, out_sz, cv2.INTER_LINEAR if zooms else cv2.INTER_AREA)
 
 
-def takes_general_area_path(in_hw: Sequence[int], out_hw: Sequence[int]) -> bool:
-    """Whether OpenCV's ``INTER_AREA`` resize of an ``in_hw`` image to ``out_hw`` takes its general
-    area-averaging path: both scale factors ``1 / (out / in)`` at least 1 and not both whole numbers
-    (whole numbers take its integer fast path, a factor under 1 its interpolation)."""
-    return bool(_general_area_path(np.asarray([in_hw], dtype=np.int64), out_hw)[0])
-
-
-def _general_area_path(in_hw: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
-    """:func:`takes_general_area_path` of each row (h, w) of ``in_hw``."""
-    factors = 1.0 / (np.asarray(out_hw, dtype=np.float64) / in_hw)       # as cv::resize: 1 / inv_scale
+def takes_general_area_path(in_hw: Sequence[Sequence[int]], out_hw: Sequence[int]) -> np.ndarray:
+    """For each input size (h, w) of ``in_hw``: whether OpenCV's ``INTER_AREA`` resize to ``out_hw``
+    takes its general area-averaging path: both scale factors ``1 / (out / in)`` at least 1 and not
+    both whole numbers (whole numbers take its integer fast path, a factor under 1 its interpolation)."""
+    factors = 1.0 / (np.asarray(out_hw, dtype=np.float64) / np.asarray(in_hw, dtype=np.float64).reshape(-1, 2))
     whole = np.abs(factors - np.rint(factors)) < np.finfo(np.float64).eps
     return (factors >= 1.0).all(axis=1) & ~whole.all(axis=1)
 
@@ -127,15 +122,18 @@ def resize_boxes_auto(region: np.ndarray, boxes: np.ndarray, out_sz: Sequence[in
     oh, ow = int(out_sz[0]), int(out_sz[1])
     boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
     # resize_auto area-averages where the output is no wider than the box is high
-    compiled = (boxes[:, 2] >= ow) & _general_area_path(boxes[:, 2:], (oh, ow))
+    compiled = (boxes[:, 2] >= ow) & takes_general_area_path(boxes[:, 2:], (oh, ow))
     op = compiled_op("resize_area_u8", use_kernel, fallback="OpenCV resize") if compiled.any() else None
-    if op is not None and compiled.all():
-        return op(torch.from_numpy(np.ascontiguousarray(region)), torch.from_numpy(boxes), oh, ow).numpy()
+    if op is None:
+        compiled[:] = False
+    else:
+        patches = op(torch.from_numpy(np.ascontiguousarray(region)), torch.from_numpy(boxes[compiled]), oh, ow).numpy()
+        if compiled.all():
+            return patches
     out = np.empty((len(boxes), oh, ow, region.shape[2]), dtype=np.uint8)
-    if op is not None:
-        out[compiled] = op(torch.from_numpy(np.ascontiguousarray(region)), torch.from_numpy(boxes[compiled]),
-                           oh, ow).numpy()
-    for i in np.flatnonzero(~compiled) if op is not None else range(len(boxes)):
+    if compiled.any():
+        out[compiled] = patches
+    for i in np.flatnonzero(~compiled):
         top, left, h, w = (int(v) for v in boxes[i])
         out[i] = resize_auto(region[top:top + h, left:left + w], out_sz)
     return out
