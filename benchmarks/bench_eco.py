@@ -10,11 +10,12 @@ under ``benchmarks/.cache/csrt-venv``, git-ignored), one sequence after the othe
 Printed per sequence and as means over the real sequences: success AUC (mean over IoU thresholds
 0, 0.05, ..., 1 of the fraction of frames with IoU > threshold; frames 2..N; rows whose ground
 truth is not a valid box left out), precision at 20 px, and frames per second (tracker time only,
-images decoded beforehand, first frame included in the time, frames 2..N counted), by wall clock
-('fps') and by process CPU time ('cpu', which a busy shared machine disturbs less). The stored
-peer results in ../shared/reference/peers/ (CSRT and the pyECO ECO-HC) are scored the same way.
+images decoded beforehand, first frame included in the time, frames 2..N counted; the fastest of
+``--repeats`` interleaved runs), by wall clock ('fps') and by process CPU time ('cpu', which a busy
+shared machine disturbs less). The stored peer results in ../shared/reference/peers/ (CSRT and the
+pyECO ECO-HC) are scored the same way.
 
-    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 1] [--jitter] [--parameters default]
+    python benchmarks/bench_eco.py [--no-csrt] [--sequence NAME ...] [--repeats 3] [--jitter] [--parameters default]
 
 ``--jitter`` adds a robustness table: both trackers again from the initial box shifted by
 +-1 px (8 shifts besides the exact box), AUC mean, min and max per sequence. On hard sequences a
@@ -161,10 +162,14 @@ def main() -> int:
     parser.add_argument("--parameters", default="default", metavar="NAME",
                         help="ECO parameter set, a module of pytracking/parameter/eco (default: default)")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic benchmark")
-    parser.add_argument("--repeats", type=int, default=1, help="timing repeats (best-of is kept)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each tracker per sequence, interleaved; the fastest is timed (default 3: "
+                        "one run's time on a shared machine varies by 10-20 %%)")
     parser.add_argument("--jitter", action="store_true",
                         help="also run from initial boxes shifted by +-1 px (robustness table)")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats {args.repeats}: must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
@@ -190,7 +195,7 @@ def main() -> int:
     for seq, real in seqs:
         n = len(seq.frames) - 1
         eco_t, csrt_t = [float("inf")] * 2, [float("inf")] * 2
-        for _ in range(max(1, args.repeats)):
+        for _ in range(args.repeats):
             eco_boxes, t, c = run_eco(seq, parameter_set=args.parameters)
             eco_t = [min(eco_t[0], t), min(eco_t[1], c)]
             if csrt is not None:
