@@ -30,7 +30,6 @@ from pytracking.evaluation.datasets import DATASETS, load_dataset
 from ltr.admin.cli import UnknownNameError, add_verbose_argument, run_main
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker, overrides_results_name
-from pytracking.utils.params import ParameterError
 from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
 
 
@@ -84,12 +83,7 @@ def main(argv=None) -> int:
     visualization = visualization_options(args)
     tracker = Tracker(args.tracker_name, args.tracker_param, args.runid,
                       results_name=overrides_results_name(args.tracker_param, args.overrides))
-    try:
-        tracker.get_parameters(args.overrides)  # fail early on a misspelled or unusable override
-    except (ParameterError, ValueError) as exc:
-        raise ParameterError(f"{exc} (overrides are key=value with a parameter name of "
-                             f"pytracking/parameter/{args.tracker_name}/{args.tracker_param}.py)"
-                             ) from exc
+    tracker.check_overrides(args.overrides)  # fail early on a misspelled or unusable override
     sequences = select_sequences(load_dataset(args.dataset).get_sequence_list(), args.sequence)
     records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
                           threads=args.threads, skip_existing=not args.rerun,

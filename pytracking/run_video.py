@@ -56,6 +56,7 @@ def main(argv=None) -> int:
     session = VisualizationSession(visualization_options(args))
     tracker = Tracker(args.tracker_name, args.tracker_param,
                       results_name=overrides_results_name(args.tracker_param, args.overrides))
+    tracker.check_overrides(args.overrides)  # fail early on a misspelled or unusable override
     callbacks = session.sequence_callbacks(source_name(args.videofile), None, tracker.results_dir)
     try:
         output = tracker.run_video(args.videofile, args.optional_box,

@@ -37,6 +37,10 @@ class UnknownNameError(UserError, ValueError):
     """A tracker, parameter set, dataset or training setting that does not exist."""
 
 
+class InvalidValueError(UserError, ValueError):
+    """A value the user gave (an initial box, a parameter value) that the program cannot use."""
+
+
 class InputFileError(UserError, OSError):
     """An input file or folder named on the command line that cannot be read."""
 

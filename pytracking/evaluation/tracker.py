@@ -20,7 +20,7 @@ from pytracking.evaluation.results import tracker_results_dir, write_sequence_re
 from pytracking.tracker.base import BaseTracker
 from pytracking.utils.frame_saver import FrameSaver
 from pytracking.utils.image_io import image_folder_frames, read_frame, to_rgb
-from pytracking.utils.params import Params
+from pytracking.utils.params import ParameterError, Params
 from pytracking.utils.visualization.debug_sink import DebugSink
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,15 @@ class Tracker:
         if callable(validate):
             validate()
         return params
+
+    def check_overrides(self, overrides: Iterable[str]) -> None:
+        """:meth:`get_parameters` before anything runs: a misspelled or unusable override is a
+        ``ParameterError`` naming the parameter module."""
+        try:
+            self.get_parameters(overrides)
+        except (ParameterError, ValueError) as exc:
+            raise ParameterError(f"{exc} (overrides are key=value with a parameter name of "
+                                 f"pytracking/parameter/{self.name}/{self.parameter_name}.py)") from exc
 
     def create_tracker(self, params: Params, debug_sink: Optional[DebugSink] = None) -> BaseTracker:
         """The tracker; with ``debug_sink`` its debug items go there (``tracker.debug_sink``)."""

@@ -245,6 +245,30 @@ def test_run_video_cli_takes_a_folder(isolated_settings, capsys):
     np.testing.assert_allclose(boxes[:, 0], [1, 2, 3])
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--optional_box", "1", "2", "0", "8"], "error: Initial box [1.0, 2.0, 0.0, 8.0] has zero or negative size"),
+    (["--optional_box", "90", "2", "8", "8"], "error: Initial box [90.0, 2.0, 8.0, 8.0] lies fully outside the 32x32"),
+    (["--optional_box", "1", "2", "8", "8", "learning_rate=2"],
+     "error: ECO parameter learning_rate=2.0 must be in (0, 1) (overrides are key=value with a parameter name "
+     "of pytracking/parameter/eco/default.py)"),
+])
+def test_run_video_cli_reports_a_bad_box_or_override_in_one_line(isolated_settings, capsys, extra, message):
+    """What a user types wrong on the command line is one ``error:`` line (exit status 2), no
+    traceback, and nothing is written."""
+    from ltr.admin.cli import EXIT_USER_ERROR, call_main
+    from pytracking import run_video
+    folder = isolated_settings / "frames"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i:05d}.jpg"), np.full((32, 32, 3), 100, np.uint8))
+    argv = ["eco", "default", str(folder), "--save_results", "--output", str(isolated_settings / "out.mp4"), *extra]
+    assert call_main(run_video.main, argv) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert err.strip() == message or (err.startswith(message) and err.count("\n") == 1), err
+    assert "Traceback" not in err
+    assert not (isolated_settings / "out.mp4").exists() and not (isolated_settings / "results").exists()
+
+
 def test_runs_with_overrides_get_their_own_results_folder(isolated_settings, seq, monkeypatch, capsys):
     """A run with key=value overrides must not be skipped because the plain run's results exist,
     nor overwrite them: its results go to <param>+<overrides>."""

@@ -7,6 +7,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ltr.admin.cli import InvalidValueError
 from pytracking.utils.image_io import to_rgb
 from pytracking.utils.visualization.debug_sink import DebugSink
 
@@ -16,20 +17,20 @@ logger = logging.getLogger(__name__)
 def validate_init_box(box: Sequence[float], image_shape: Sequence[int]) -> np.ndarray:
     """Check an initial ``[x, y, w, h]`` box against an image of shape ``(H, W, ...)``.
 
-    Raises ``ValueError`` naming the box when it is malformed, not finite, has zero or negative
-    size, or lies fully outside the image.
+    Raises ``InvalidValueError`` (a ``ValueError``; on the command line a one-line error) naming the
+    box when it is malformed, not finite, has zero or negative size, or lies fully outside the image.
     """
     arr = np.asarray(box, dtype=np.float64).reshape(-1)
     if arr.size != 4:
-        raise ValueError(f"Initial box {list(box)!r} must have 4 values [x, y, w, h]")
+        raise InvalidValueError(f"Initial box {list(box)!r} must have 4 values [x, y, w, h]")
     if not np.isfinite(arr).all():
-        raise ValueError(f"Initial box {arr.tolist()} contains NaN or infinite values")
+        raise InvalidValueError(f"Initial box {arr.tolist()} contains NaN or infinite values")
     x, y, w, h = arr
     if w <= 0 or h <= 0:
-        raise ValueError(f"Initial box {arr.tolist()} has zero or negative size (w={w}, h={h})")
+        raise InvalidValueError(f"Initial box {arr.tolist()} has zero or negative size (w={w}, h={h})")
     height, width = image_shape[0], image_shape[1]
     if x + w <= 0 or y + h <= 0 or x >= width or y >= height:
-        raise ValueError(f"Initial box {arr.tolist()} lies fully outside the {width}x{height} image")
+        raise InvalidValueError(f"Initial box {arr.tolist()} lies fully outside the {width}x{height} image")
     return arr
 
 
