@@ -38,7 +38,7 @@ class UnknownNameError(UserError, ValueError):
 
 
 class InvalidValueError(UserError, ValueError):
-    """A value the user gave (an initial box, a parameter value) that the program cannot use."""
+    """A value the user gave (e.g. an initial box) that the program cannot use."""
 
 
 class InputFileError(UserError, OSError):
