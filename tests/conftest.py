@@ -1,5 +1,11 @@
-"""Fixtures for the whole suite: one torch thread, and settings that never touch the machine's."""
+"""Fixtures for the whole suite: one torch thread, settings that never touch the machine's, and
+standard error as a terminal receives it."""
+import contextlib
+import io
+import logging
 import os
+import sys
+from typing import Iterator, List
 
 import pytest
 import torch
@@ -46,3 +52,46 @@ def network_folder(isolated_settings):
     folder = isolated_settings / "networks"
     folder.mkdir()
     return folder
+
+
+class TerminalStream(io.StringIO):
+    """What a terminal receives on standard error (``isatty`` is true, so progress bars draw)."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def line_prefixes(self, text: str) -> List[str]:
+        """For each occurrence of ``text``, what precedes it on its terminal line (after the last
+        carriage return or newline): empty when it starts a line of its own."""
+        out = self.getvalue()
+        prefixes, start = [], out.find(text)
+        while start >= 0:
+            before = out[:start]
+            prefixes.append(before[max(before.rfind("\r"), before.rfind("\n")) + 1:])
+            start = out.find(text, start + 1)
+        return prefixes
+
+
+@contextlib.contextmanager
+def _terminal_stderr() -> Iterator[TerminalStream]:
+    stream = TerminalStream()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    saved_stderr, level = sys.stderr, root.level
+    sys.stderr = stream
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        sys.stderr = saved_stderr
+
+
+@pytest.fixture
+def terminal_stderr():
+    """A context manager: inside it sys.stderr is a :class:`TerminalStream` that the root logger
+    writes INFO lines to, as the command-line tools' logging.basicConfig does. (Entered in the
+    test itself: pytest puts its own capture back on sys.stderr between fixture setup and the test.)"""
+    return _terminal_stderr

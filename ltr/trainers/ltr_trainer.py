@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import torch
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from ltr.actors.base_actor import BaseActor
 from ltr.admin import multigpu
@@ -105,7 +106,8 @@ class LTRTrainer(BaseTrainer):
         data_seconds = 0.0
         start = previous_end = time.perf_counter()
         iterations = 0
-        with torch.set_grad_enabled(training):
+        # the statistics lines are logged above the progress bar instead of being appended to it
+        with torch.set_grad_enabled(training), logging_redirect_tqdm():
             bar = tqdm(loader, total=num_batches, desc=f"{loader.name} ep{self.epoch}",
                        leave=False, disable=None if self.is_main_process else True)
             for i, data in enumerate(bar, 1):

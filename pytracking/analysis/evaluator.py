@@ -16,6 +16,7 @@ from typing import Iterable, Optional, Sequence as Seq, Union
 
 import numpy as np
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from ltr.admin.atomic_file import remove_orphans
 from pytracking.analysis.cache import file_stamp, fingerprint, load_entry, save_entry
@@ -198,8 +199,10 @@ def evaluate(trackers: Iterable[Union[TrackerSpec, str]], dataset: Union[str, Se
     truth = GroundTruth.from_sequences(sequences, conv, exclude)
     names = truth.names
     cache_dir = out_dir / "cache" if use_cache else None
-    all_curves = [tracker_curves(spec, sequences, conv.name, exclude_invalid_frames, results_path, cache_dir, truth)
-                  for spec in tqdm(specs, desc="Evaluating trackers", disable=len(specs) < 2, leave=False)]
+    with logging_redirect_tqdm():  # warnings go above the progress bar
+        all_curves = [tracker_curves(spec, sequences, conv.name, exclude_invalid_frames, results_path, cache_dir,
+                                     truth)
+                      for spec in tqdm(specs, desc="Evaluating trackers", disable=len(specs) < 2, leave=False)]
     present = np.stack([c.present.all(axis=0) for c in all_curves]).all(axis=0)
     if not present.all():
         missing = [(c.spec, r, s) for c in all_curves for r, s in zip(*np.nonzero(~c.present))]

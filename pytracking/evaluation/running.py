@@ -10,6 +10,7 @@ from typing import Iterable, Optional, Sequence as Seq
 
 import numpy as np
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from ltr.admin.atomic_file import remove_orphans
 from pytracking.evaluation.data import Sequence
@@ -119,16 +120,18 @@ def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overri
         vis = VisualizationSession(visualization) \
             if visualization is not None and visualization.active else None
         try:
-            for seq, trk in tqdm(jobs, desc="sequences", unit="seq", disable=len(jobs) < 2):
-                records.append(_run_job(seq, trk, overrides, debug, skip_existing, vis))
-                logger.info(records[-1].line())
+            # log lines go above the progress bar instead of being appended to it
+            with logging_redirect_tqdm():
+                for seq, trk in tqdm(jobs, desc="sequences", unit="seq", disable=len(jobs) < 2):
+                    records.append(_run_job(seq, trk, overrides, debug, skip_existing, vis))
+                    logger.info(records[-1].line())
         finally:
             if vis is not None:
                 vis.close()
         return records
     torch_threads = max(1, (os.cpu_count() or 1) // threads)
     context = multiprocessing.get_context(start_method)
-    with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool, logging_redirect_tqdm():
         futures = [pool.submit(_worker, seq, (trk.name, trk.parameter_name, trk.run_id,
                                               trk.display_name, trk.results_path, trk.results_name),
                                list(overrides), debug, skip_existing, torch_threads,

@@ -324,6 +324,14 @@ def test_progress_lines_are_logged(caplog):
     assert all("FPS:" in line and "Loss/total:" in line for line in lines)
 
 
+def test_progress_lines_are_not_appended_to_the_progress_bar(workspace, terminal_stderr):
+    workspace("a")
+    with terminal_stderr() as terminal:
+        make_trainer().train(1)
+    assert "train ep1" in terminal.getvalue()  # the bar was drawn on the terminal
+    assert terminal.line_prefixes("[train: 1,") == ["", ""]
+
+
 def test_data_parallel_net_is_saved_unwrapped(workspace):
     ws = workspace("dp")
     trainer = make_trainer()

@@ -56,3 +56,18 @@ def test_corrupt_analysis_cache_is_rebuilt_with_a_warning(tmp_path, caplog, corr
     calls.clear()
     evaluate(specs, seqs, **kw)  # the rebuilt entry is used again
     assert calls == []
+
+
+def test_cache_warning_is_not_appended_to_the_progress_bar(tmp_path, terminal_stderr):
+    seqs, specs = _setup(tmp_path)
+    write_sequence_result(tracker_results_dir("u", "p", None, tmp_path / "res"), "a", seqs[0].ground_truth_rect)
+    write_sequence_result(tracker_results_dir("u", "p", None, tmp_path / "res"), "b", seqs[1].ground_truth_rect)
+    specs = specs + [TrackerSpec("u", "p")]
+    kw = dict(results_path=tmp_path / "res", plot_path=tmp_path / "plots")
+    evaluate(specs, seqs, **kw)
+    for entry in (tmp_path / "plots" / "toy" / "cache").iterdir():
+        entry.write_bytes(b"")
+    with terminal_stderr() as terminal:
+        evaluate(specs, seqs, **kw)
+    assert "Evaluating trackers" in terminal.getvalue()  # the bar was drawn on the terminal
+    assert terminal.line_prefixes("Cache entry") == ["", ""]

@@ -154,6 +154,15 @@ def test_run_dataset_writes_results_and_skips_existing(seq, tmp_path):
     assert np.loadtxt(folder / "Seq1.txt", delimiter="\t")[1, 0] == 10
 
 
+def test_progress_bar_stays_below_the_logged_lines(seq, tmp_path, terminal_stderr):
+    seqs = [seq, Sequence("Seq2", seq.frames[:4], "test", seq.ground_truth_rect[:4])]
+    with terminal_stderr() as terminal:
+        run_dataset(seqs, [Tracker("steptrk", "default", results_path=str(tmp_path / "res"))])
+    assert "sequences:" in terminal.getvalue()  # the bar was drawn on the terminal
+    # each job's line starts a terminal line of its own (not appended to the bar)
+    assert terminal.line_prefixes("steptrk") == ["", ""]
+
+
 def test_failure_in_one_job_does_not_stop_others(seq, tmp_path):
     broken = Sequence("Broken", [seq.frames[0], str(tmp_path / "missing.png")], "test",
                       seq.ground_truth_rect[:2])
