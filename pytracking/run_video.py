@@ -11,12 +11,13 @@ without it runs on a random network that does not track):
 The initial box is [x y w h] of the target in the first frame. A folder is read as its images in
 frame order (numbers in names compare numerically: 2.jpg before 10.jpg). With --save_results the boxes
 go to <results_path>/<tracker>/<param>/video_<name>.txt (times to video_<name>_time.txt) and the
-annotated video next to them (or --output).
+annotated video next to them; --output names the annotated video (and implies --save_results).
 """
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from ltr.admin.cli import add_verbose_argument, run_main
 from pytracking.evaluation.running import frames_per_second
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                         required=True, help="initial box of the target in the first frame")
     parser.add_argument("--save_results", action="store_true",
                         help="write the boxes and an annotated video")
-    parser.add_argument("--output", default=None, help="annotated video path (with --save_results)")
+    parser.add_argument("--output", default=None,
+                        help="annotated video path (implies --save_results; default: next to the boxes)")
     parser.add_argument("--fps", type=float, default=None,
                         help="frame rate of the annotated video for a folder of frames (default 25)")
     parser.add_argument("--debug", type=int, default=None,
@@ -51,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_intermixed_args(argv)
+    parser = build_parser()
+    args = parser.parse_intermixed_args(argv)
+    if args.output is not None and Path(args.output).suffix.lower() != ".mp4":
+        parser.error(f"--output {args.output}: the annotated video is an H.264 MP4 file; give it a .mp4 name")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     session = VisualizationSession(visualization_options(args))
     tracker = Tracker(args.tracker_name, args.tracker_param,
@@ -60,7 +65,8 @@ def main(argv=None) -> int:
     callbacks = session.sequence_callbacks(source_name(args.videofile), None, tracker.results_dir)
     try:
         output = tracker.run_video(args.videofile, args.optional_box,
-                                   save_results=args.save_results, overrides=args.overrides,
+                                   save_results=args.save_results or args.output is not None,
+                                   overrides=args.overrides,
                                    debug=args.debug, output_video=args.output,
                                    frame_callback=callbacks, debug_sink=session.sink, fps=args.fps)
     finally:

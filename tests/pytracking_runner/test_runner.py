@@ -254,6 +254,31 @@ def test_run_video_cli_takes_a_folder(isolated_settings, capsys):
     np.testing.assert_allclose(boxes[:, 0], [1, 2, 3])
 
 
+def test_run_video_cli_output_alone_writes_the_annotated_video(isolated_settings, capsys):
+    """As the help's example: ``--output out.mp4`` without --save_results still writes the video there
+    (and the boxes)."""
+    from pytracking import run_video
+    folder = isolated_settings / "frames"
+    folder.mkdir()
+    for i in range(4):
+        cv2.imwrite(str(folder / f"{i:05d}.png"), np.full((32, 32, 3), 100, np.uint8))
+    out = isolated_settings / "elsewhere" / "out.mp4"
+    out.parent.mkdir()
+    assert run_video.main(["steptrk", "default", str(folder), "--optional_box", "1", "2", "8", "8",
+                           "--output", str(out)]) == 0
+    cap = cv2.VideoCapture(str(out))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 4
+    cap.release()
+    boxes = np.loadtxt(isolated_settings / "results" / "steptrk" / "default" / "video_frames.txt")
+    np.testing.assert_allclose(boxes[:, 0], [1, 2, 3, 4])
+    assert not (isolated_settings / "results" / "steptrk" / "default" / "video_frames.mp4").exists()
+    with pytest.raises(SystemExit) as stop:  # a name that is not .mp4 is an argument error
+        run_video.main(["steptrk", "default", str(folder), "--optional_box", "1", "2", "8", "8",
+                        "--output", str(out.with_suffix(".avi"))])
+    assert stop.value.code == 2 and "give it a .mp4 name" in capsys.readouterr().err
+    assert not out.with_suffix(".avi").exists()
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--optional_box", "1", "2", "0", "8"], "error: Initial box [1.0, 2.0, 0.0, 8.0] has zero or negative size"),
     (["--optional_box", "90", "2", "8", "8"], "error: Initial box [90.0, 2.0, 8.0, 8.0] lies fully outside the 32x32"),
