@@ -112,6 +112,23 @@ def test_projection_preconditioner_uses_each_blocks_label_energy(monkeypatch):
         assert torch.allclose(seen["diag"][nb + b], torch.full_like(seen["diag"][nb + b], want), rtol=1e-4)
 
 
+@pytest.mark.parametrize("cg, gn, per_step", [(150, 10, 15), (25, 10, 3), (7, 7, 1)])
+def test_first_frame_gauss_newton_steps_get_the_rounded_up_share_of_cg_iterations(monkeypatch, cg, gn, per_step):
+    """The original's init_CG_opts.maxit = ceil(init_CG_iter / init_GN_iter)."""
+    seen = {}
+    run = JointGaussNewton.run
+
+    def spy(self, f, P, diag_m, gn_iter, cg_iter):
+        seen["iters"] = (gn_iter, cg_iter)
+        return run(self, f, P, diag_m, 1, 1)  # the values are what matters here
+
+    monkeypatch.setattr(JointGaussNewton, "run", spy)
+    p = parameters()
+    p.init_CG_iter, p.init_GN_iter = cg, gn
+    ECO(p).initialize(smooth_texture(np.random.default_rng(1), 120, 160, 4.0), {"init_bbox": [60.0, 40.0, 30.0, 30.0]})
+    assert seen["iters"] == (gn, per_step)
+
+
 @pytest.mark.parametrize("box", [[100.0, 80.0, 41.0, 36.0], [100.5, 80.5, 40.0, 30.0], [60.0, 50.0, 80.0, 70.0]])
 def test_smooth_scale_sampling_keeps_a_still_target_at_its_scale(box):
     img = smooth_texture(np.random.default_rng(3), 200, 260, 4.0)

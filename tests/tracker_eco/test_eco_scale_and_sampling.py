@@ -11,7 +11,7 @@ import torch
 from pytracking.tracker.eco.optim import project
 from pytracking.tracker.eco.params import ECOParams
 from pytracking.tracker.eco.region import resized_patch
-from pytracking.tracker.eco.scale_filter import ScaleFilter, parabola_vertex, scale_patches, scale_window
+from pytracking.tracker.eco.scale_filter import ScaleFilter, parabola_vertex, resize_dft, scale_patches, scale_window
 
 
 def test_scale_window_is_matlabs_symmetric_hann():
@@ -20,8 +20,31 @@ def test_scale_window_is_matlabs_symmetric_hann():
     expected = [0.5 * (1 - math.cos(2 * math.pi * m / (n - 1))) for m in range(n)]
     assert np.allclose(scale_window(n), expected)
     assert scale_window(n)[0] == 0 and scale_window(n)[-1] == 0
-    # even N: hann(N + 1) without its first value
-    assert np.allclose(scale_window(4), [0.5, 1.0, 0.5, 0.0])
+    # even N as well (the original's init_scale_filter uses hann(N) for any N)
+    assert np.allclose(scale_window(4), [0.0, 0.75, 0.75, 0.0])
+    assert np.array_equal(scale_window(1), [1.0])
+
+
+@pytest.mark.parametrize("n, length", [(17, 33), (16, 33), (4, 8), (5, 8), (7, 7)])
+def test_resize_dft_is_the_originals_and_interpolates_real_data(n, length):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n)
+    spec = np.fft.fft(x)
+    out = resize_dft(spec, length)
+    # the original's resizeDFT: the first ceil(n/2) and the last floor((n-1)/2) values, scaled
+    head, tail = math.ceil(n / 2), math.floor((n - 1) / 2)
+    want = np.zeros(length, dtype=complex)
+    want[:head] = spec[:head]
+    want[length - tail:] = spec[n - tail:]
+    assert np.allclose(out, want * length / n)
+    if n % 2 == 0:
+        assert abs(spec[n // 2]) > 0 and not np.any(np.isclose(out, spec[n // 2] * length / n))
+    # real data stays real (the original takes ifft(..., 'symmetric'))
+    y = np.fft.ifft(out)
+    assert np.abs(y.imag).max() < 1e-12 * np.abs(y.real).max()
+    if n % 2 == 1 and length % n == 0:
+        # odd n: band-limited interpolation, passing through the samples
+        assert np.allclose(y.real[::length // n], x)
 
 
 def _qr_filter_response(samples: list, lr: float, window: np.ndarray, yf: np.ndarray, lam: float) -> np.ndarray:

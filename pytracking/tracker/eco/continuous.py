@@ -134,8 +134,8 @@ def reg_filter(support: Tuple[float, float], target_sz: Tuple[float, float], edg
                             + (rx.abs() / scale[1]).pow(power).reshape(1, -1)) + minimum
     # As the original: the DFT with the origin at the first pixel, its real part taken after the
     # sparsification, then (-1)^(ky + kx) to move the origin to the sample centre (our
-    # convention). For an odd size this keeps the original's factor cos(pi (ky/Ny + kx/Nx)) (the
-    # window centre is half a pixel off the half period); for an even size it is exact.
+    # convention). For odd and even sizes alike this keeps the original's factor
+    # cos(pi (ky/Ny + kx/Nx)) (the window centre (N - 1) / 2 is half a pixel off the half period N / 2).
     wf = torch.fft.fft2(w) / (sy * sx)
     wf = torch.where(wf.abs() < sparsity * wf.abs().max(), torch.zeros_like(wf), wf)
     sparse = torch.fft.ifft2(wf).real * (sy * sx)

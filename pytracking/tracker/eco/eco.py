@@ -7,8 +7,8 @@ square sample of ``search_area_scale`` times the target (150^2..200^2 pixels) ar
 compressed by a projection matrix learned on frame 1 (joint Gauss-Newton/CG), windowed, and
 interpolated to the continuous domain with a cubic kernel in the Fourier domain. The filter is
 learned with a Gaussian label and a quadratic spatial regularization window by preconditioned CG on
-the components of a Gaussian-mixture sample model (30 components, learning rate 0.009), every 6th
-frame (every frame up to frame 10), warm started. Detection: the score's Fourier series is summed
+the components of a Gaussian-mixture sample model (30 components, learning rate 0.009), on frames 2
+to 9 and then every 6th frame (15, 21, ...), warm started. Detection: the score's Fourier series is summed
 over blocks, maximised on the grid and refined by Newton's method.
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
@@ -18,8 +18,10 @@ values; ``otb_hc_v2``: the OTB values of the original repository's version 2.0.
 
 Deliberate differences from the original (MATLAB) implementation:
 
-* Even-sized feature maps lose their Nyquist frequency (the original extends them to odd size);
-  the sample size is chosen as in the original ('odd_cells'), so this rarely applies.
+* Even-sized feature maps lose their Nyquist frequency and are interpolated with the kernel of
+  their own size (the original extends them to odd size). The sample size is chosen as in the
+  original ('odd_cells'), which with the cells of the shipped settings (6 and 4) gives odd-sized
+  maps only, so this does not apply to them.
 * Fourier series use the sample centre as origin (the original's centring shifts are implied).
 * Translation samples are the original's ``sample_patch`` ones around ``round(pos)``
   (:func:`region.original_patch`; subsampled by ``df = floor(resize factor - 0.1)`` when large,
@@ -49,6 +51,13 @@ Deliberate differences from the original (MATLAB) implementation:
   runs in a compiled kernel with OpenCV's exact result (OpenCV's resize otherwise). The scale filter with
   ``s_num_compressed_dim = 'MAX'`` is computed from inner products of the scale samples, which is
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
+* Scale patches are at least 2 x 2 pixels (the original's would be empty for a target that shrinks
+  below about 2 pixels).
+* The component weights of the sample model are kept in double precision and renormalised to sum 1
+  after each update (the original keeps single-precision weights unnormalised). An unmerged
+  component's weight reaches the replacement threshold ``lr (1 - lr) ^ (2 nSamples)`` exactly (in
+  exact arithmetic), so rounding decides the strict comparison: here it is replaced one frame later
+  (as in exact arithmetic), in the original possibly at that frame.
 * ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's
   ``clamp_position`` (keep the centre inside the image) is a parameter, off as in its settings.
 * Boxes are reported as computed; the original's OTB output rounds them to whole pixels.
@@ -212,7 +221,7 @@ class ECO(BaseTracker):
         f0 = [torch.zeros_like(zb) for zb in z]
         exact = p.exact_half_spectrum_sums
         gn = JointGaussNewton(xf, self.yf, self.reg_op, p.projection_reg, 1.0 if exact else 0.0)
-        self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, p.init_CG_iter // p.init_GN_iter)
+        self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, -(-p.init_CG_iter // p.init_GN_iter))  # ceil
         self.P = [pm.float() for pm in self.P]
 
         # the preconditioner keeps the energy of the PCA-projected sample (as the original does);

@@ -67,7 +67,7 @@ class ECOParams(Params):
     # ---- factorized convolution (projection matrix, frame 1 only)
     projection_reg: float = 1e-7
     # ---- conjugate gradient
-    init_CG_iter: int = 10 * 15              # total CG iterations of the first-frame Gauss-Newton
+    init_CG_iter: int = 10 * 15              # first-frame CG iterations: ceil(this / init_GN_iter) per GN step
     init_GN_iter: int = 10
     CG_iter: int = 5                         # CG iterations per filter update
     CG_forgetting_rate: float = 50.0         # warm start: direction forget factor (1-lr)^rate

@@ -93,13 +93,26 @@ def smooth_scale_patches(image: np.ndarray, pos: Sequence[float], sizes: np.ndar
 
 
 def scale_window(n: int) -> np.ndarray:
-    """ECO's window over the ``n`` scales: MATLAB's symmetric ``hann(n)`` (zero at both ends) for
-    odd ``n``, ``hann(n + 1)`` without its first value for even ``n``."""
+    """ECO's window over the ``n`` scales: MATLAB's symmetric ``hann(n)`` (zero at both ends; 1 for
+    ``n = 1``), for odd and even ``n`` alike as the original's ``init_scale_filter``."""
     if n == 1:
         return np.ones(1)
-    m = n if n % 2 else n + 1
-    k = np.arange(m - n, m, dtype=np.float64)
-    return 0.5 - 0.5 * np.cos(2 * math.pi * k / (m - 1))
+    return 0.5 - 0.5 * np.cos(2 * math.pi * np.arange(n, dtype=np.float64) / (n - 1))
+
+
+def resize_dft(spectrum: np.ndarray, length: int) -> np.ndarray:
+    """The original's ``resizeDFT``: a 1-D DFT of ``m`` values zero-padded (or cut) to ``length``,
+    scaled by ``length / m``. Its first ``ceil(k / 2)`` and last ``floor((k - 1) / 2)`` values are
+    kept (``k = min(m, length)``), so an even ``k`` loses its Nyquist value and the spectrum of
+    real data stays conjugate symmetric."""
+    m = spectrum.shape[0]
+    k = min(m, int(length))
+    head, tail = (k + 1) // 2, (k - 1) // 2
+    out = np.zeros(int(length), dtype=np.result_type(spectrum.dtype, np.complex128))
+    out[:head] = spectrum[:head]
+    if tail:
+        out[length - tail:] = spectrum[m - tail:]
+    return out * (length / m)
 
 
 def parabola_vertex(x: np.ndarray, y: np.ndarray, require_maximum: bool = False) -> float:
@@ -172,13 +185,9 @@ class ScaleFilter:
         """The factor by which the current scale should change."""
         xs = self._sample(image, pos, base_sz, scale)
         resp_f = self.yf * self._spectrum(self.s_num.T @ xs) / (self.sf_den + self.lam)
-        # interpolate to ni scales: zero-pad the spectrum (resizeDFT)
-        n, ni = self.n, self.ni
-        padded = np.zeros(ni, dtype=resp_f.dtype)
-        mp = (n - 1) // 2 + 1
-        padded[:mp] = resp_f[:mp]
-        padded[ni - (n - mp):] = resp_f[mp:]
-        resp = np.fft.ifft(padded * (ni / n)).real
+        # interpolated to ni scales by zero-padding the spectrum
+        ni = self.ni
+        resp = np.fft.ifft(resize_dft(resp_f, ni)).real
         idx = int(np.argmax(resp))
         if not self.poly:
             return float(self.interp_factors[idx])
