@@ -20,7 +20,7 @@ from pytracking.tracker.eco import eco as eco_module
 from pytracking.tracker.eco.eco import is_grey, odd_cells_sample_size
 from pytracking.tracker.eco.optim import JointGaussNewton
 from pytracking.tracker.eco import region
-from pytracking.tracker.eco.region import original_patch, resize_auto, resized_patch
+from pytracking.tracker.eco.region import matlab_round, original_patch, resize_auto, resized_patch
 from tests.tracker_eco.conftest import moving_target_sequence, smooth_texture
 
 
@@ -248,6 +248,33 @@ def test_translation_samples_are_the_originals_sample_patch(pos, size, out):
     got = original_patch(im, pos, size, out)
     want = _matlab_sample_patch(im, (pos[0] + 1, pos[1] + 1), size, out)
     np.testing.assert_array_equal(got, want)
+
+
+def test_translation_sample_size_is_rounded_before_sample_patch_divides_it(monkeypatch):
+    """extract_features.m passes round(img_sample_sz * scale) to sample_patch, which takes
+    round(size / df) pixels: with df = 2 and a size of 2k + 0.7 that is k + 1 pixels, where rounding
+    once would take k."""
+    seen = []
+    patch = region.original_patch
+
+    def spy(image, sample_pos, size, out_sz):
+        seen.append((tuple(sample_pos), tuple(size), out_sz, patch(image, sample_pos, size, out_sz)))
+        return seen[-1][-1]
+
+    img = smooth_texture(np.random.default_rng(5), 240, 320, 4.0)
+    tracker = ECO(parameters())
+    tracker.initialize(img, {"init_bbox": [140.0, 100.0, 40.0, 36.0]})
+    monkeypatch.setattr(eco_module, "original_patch", spy)
+    sz = tracker.img_sample_sz
+    size = 2 * round(1.15 * sz) + 0.7                              # df = 2
+    assert math.floor(size / sz - 0.1) == 2
+    tracker._features(img, tracker.pos, size / sz)
+    (sample_pos, _, out_sz, got), = seen
+    want = _matlab_sample_patch(img, (sample_pos[0] + 1, sample_pos[1] + 1), [matlab_round(size)] * 2, out_sz)
+    np.testing.assert_array_equal(got, want)
+    # rounding only once would have taken another patch
+    assert not np.array_equal(got, _matlab_sample_patch(img, (sample_pos[0] + 1, sample_pos[1] + 1), [size] * 2,
+                                                        out_sz))
 
 
 def test_the_displacement_is_measured_from_matlabs_round_of_the_position(monkeypatch):

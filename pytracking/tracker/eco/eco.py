@@ -61,6 +61,10 @@ Deliberate differences from the original (MATLAB) implementation:
 * ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's
   ``clamp_position`` (keep the centre inside the image) is a parameter, off as in its settings.
 * Boxes are reported as computed; the original's OTB output rounds them to whole pixels.
+* Box numbers are 0-based pixel coordinates (the top-left pixel's centre is (0, 0)), as for every
+  tracker of this framework; the original reads them 1-based. Given the same numbers (OTB's ground
+  truth, stored 1-based), its samples therefore lie one pixel up and left of ours, and both report
+  boxes in the numbers they were given.
 """
 from __future__ import annotations
 
@@ -137,7 +141,9 @@ class ECO(BaseTracker):
         sz = self.img_sample_sz
         if self.params.sample_centring == "original":
             sample_pos = (matlab_round(float(pos[0])), matlab_round(float(pos[1])))
-            patch = original_patch(image, sample_pos, (sz * scale, sz * scale), (sz, sz))
+            # extract_features.m hands sample_patch the rounded size (which it divides by df and rounds again)
+            size = float(matlab_round(sz * scale))
+            patch = original_patch(image, sample_pos, (size, size), (sz, sz))
             centre = (float(sample_pos[0]), float(sample_pos[1]))
         else:
             patch, centre = resized_patch(image, pos.tolist(), (sz * scale, sz * scale), (sz, sz))
