@@ -1,6 +1,7 @@
 """ECO's Gaussian-mixture sample model against direct computations."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -60,3 +61,52 @@ def test_a_sample_equal_to_a_component_is_merged_into_it():
     _, w = space.used()
     # (0.81, 0.09, 0.1) * 0.9 + 0.1 on component 1
     assert torch.allclose(w, torch.tensor([0.729, 0.181, 0.09]), atol=1e-6)
+
+
+def _matlab_age_of_replacement(lr: float, num_samples: int, dtype) -> int:
+    """Updates after its insertion at which the original replaces a never-merged component: its
+    weight lr (1 - lr)^k, multiplied in ``dtype`` as update_sample_space_model.m does (no
+    renormalisation), first below minimum_sample_weight = lr (1 - lr)^(2 nSamples)."""
+    w, keep = dtype(lr), dtype(1 - lr)
+    threshold = lr * (1 - lr) ** (2 * num_samples)
+    age = 0
+    while not w < threshold:
+        w, age = dtype(w * keep), age + 1
+    return age
+
+
+def test_a_never_merged_component_is_replaced_when_the_original_replaces_it():
+    """Exactly at lr (1 - lr)^(2 N) the decision is rounding: the original's products reach it one
+    update earlier than exact arithmetic (renormalising the weights, as this code did, delays it)."""
+    lr, n = 0.009, 30
+    expected = _matlab_age_of_replacement(lr, n, np.float64)
+    assert expected == _matlab_age_of_replacement(lr, n, np.float32) == 2 * n  # single precision alike
+    gen = torch.Generator().manual_seed(4)
+    hub = random_sample(gen)
+    space = SampleSpace(num_samples=n, learning_rate=lr)
+    space.insert(hub)
+    space.insert(random_sample(gen, 5.0))               # component 1: weight lr, never merged
+    for _ in range(n - 2):
+        space.insert(random_sample(gen, 5.0))
+    age = n - 2
+    while True:
+        merged, new = space.insert([t.clone() for t in hub])   # merged into component 0
+        age += 1
+        if new is not None:
+            break
+        assert merged == 0
+    # the check before the age-th update sees the weight after age - 1 updates
+    assert new == 1 and age - 1 == expected
+
+
+def test_closest_pair_of_equal_weight_is_merged_into_the_larger_index():
+    """MATLAB's ind2sub of the first minimum of the (symmetric) distance matrix, column-major, gives
+    the larger index first; equal weights leave it there."""
+    gen = torch.Generator().manual_seed(5)
+    space = SampleSpace(num_samples=4, learning_rate=0.1)
+    near = random_sample(gen, 10.0)
+    for s in (random_sample(gen, 10.0), near, [t + 0.01 for t in near], random_sample(gen, 10.0)):
+        space.insert(s)
+    space.weights[:] = [0.3, 0.2, 0.2, 0.3]
+    merged, new = space.insert(random_sample(gen, 30.0))   # far from all: components 1 and 2 merge
+    assert (merged, new) == (2, 1)

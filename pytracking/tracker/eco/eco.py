@@ -53,11 +53,10 @@ Deliberate differences from the original (MATLAB) implementation:
   what its QR-basis formulation reduces to (:mod:`pytracking.tracker.eco.scale_filter`).
 * Scale patches are at least 2 x 2 pixels (the original's would be empty for a target that shrinks
   below about 2 pixels).
-* The component weights of the sample model are kept in double precision and renormalised to sum 1
-  after each update (the original keeps single-precision weights unnormalised). An unmerged
-  component's weight reaches the replacement threshold ``lr (1 - lr) ^ (2 nSamples)`` exactly (in
-  exact arithmetic), so rounding decides the strict comparison: here it is replaced one frame later
-  (as in exact arithmetic), in the original possibly at that frame.
+* The sample model's weights and Gram matrix are double precision (the original's single), updated
+  by the original's formulas. (An unmerged component's weight meets the replacement threshold
+  ``lr (1 - lr) ^ (2 nSamples)`` after exactly ``2 nSamples`` updates in exact arithmetic; the
+  products in either precision fall below it then, as in the original.)
 * ``max_scale_factor`` follows the current frame's size, so frames may change size. The original's
   ``clamp_position`` (keep the centre inside the image) is a parameter, off as in its settings.
 * Boxes are reported as computed; the original's OTB output rounds them to whole pixels.

@@ -37,7 +37,9 @@ def _ip_many(samples: List[torch.Tensor], x: List[torch.Tensor], n: int,
 
 class SampleSpace:
     """The mixture components (``samples``: one ``num_samples x ...`` complex tensor per feature
-    block) and their prior ``weights`` (summing to 1 over the used components)."""
+    block) and their prior ``weights`` (summing to 1 over the used components; updated by the
+    original's formulas, which keep the sum at 1 without renormalising, so that an unmerged
+    component's weight falls below ``minimum_weight`` after as many updates as in the original)."""
 
     def __init__(self, num_samples: int, learning_rate: float, zero_column_weight: float = 2.0) -> None:
         self.num_samples = num_samples
@@ -77,7 +79,6 @@ class SampleSpace:
                 self.weights[idx] = lr
             self._write(idx, x)
             self._set_row(idx, g, norm)
-            self._normalize()
             return None, idx
 
         min_id = int(np.argmin(self.weights))
@@ -88,7 +89,6 @@ class SampleSpace:
             self.weights[idx] = lr
             self._write(idx, x)
             self._set_row(idx, g, norm)
-            self._normalize()
             return None, idx
 
         diag = self.gram.diagonal()
@@ -108,10 +108,11 @@ class SampleSpace:
             d = a * a * float(self.gram[idx, idx]) + 2 * a * b * float(g[idx]) + b * b * norm
             self._set_row(idx, a * self.gram[idx] + b * g, d)
             self.weights[idx] += lr
-            self._normalize()
             return idx, None
-        # merge the two closest components; the new sample takes the freed place
-        i, j = flat // n, flat % n
+        # merge the two closest components; the new sample takes the freed place. (i, j) as MATLAB's
+        # ind2sub of the first minimum in column-major order: on equal weights the pair is merged into
+        # the larger index
+        i, j = flat % n, flat // n
         if float(self.weights[j]) > float(self.weights[i]):
             i, j = j, i
         w1, w2 = float(self.weights[i]), float(self.weights[j])
@@ -127,11 +128,7 @@ class SampleSpace:
         self._set_row(j, row_j, norm)
         self.weights[i] += w2
         self.weights[j] = lr
-        self._normalize()
         return i, j
-
-    def _normalize(self) -> None:
-        self.weights /= self.weights.sum()
 
     def used(self) -> Tuple[List[torch.Tensor], torch.Tensor]:
         """(the used components per block, their weights)."""
