@@ -158,3 +158,11 @@ def test_half_spectrum_drops_the_nyquist_frequency_of_even_maps():
     assert torch.allclose(xf[:, 4, 0], full[:, 0, 0])          # centre row = zero frequency
     assert torch.allclose(xf[:, 5, 1], full[:, 1, 1])
     assert torch.allclose(xf[:, 3, 2], full[:, 9, 2])         # ky = -1
+
+
+def test_grid_max_takes_the_first_of_equal_maxima_column_by_column():
+    scores = torch.zeros(4, 5)
+    scores[0, 3] = scores[2, 1] = 1.0
+    assert cont.grid_max(scores) == (2, 1)             # MATLAB: max over rows, then over columns
+    scores[3, 4] = 2.0
+    assert cont.grid_max(scores) == (3, 4)

@@ -237,9 +237,10 @@ class RegOperator:
 
 
 def grid_max(scores: torch.Tensor) -> Tuple[int, int]:
-    """Index (row, col) of the maximum of a 2-D map."""
-    idx = int(torch.argmax(scores))
-    return idx // scores.shape[-1], idx % scores.shape[-1]
+    """Index (row, col) of the maximum of a 2-D map; of equal maxima the first in column-major order
+    (the original's max over the rows, then over the columns)."""
+    idx = int(torch.argmax(scores.t().reshape(-1)))
+    return idx % scores.shape[-2], idx // scores.shape[-2]
 
 
 def newton_maximum(sf: torch.Tensor, start: Tuple[float, float], iterations: int,
