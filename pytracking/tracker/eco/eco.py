@@ -8,8 +8,8 @@ compressed by a projection matrix learned on frame 1 (joint Gauss-Newton/CG), wi
 interpolated to the continuous domain with a cubic kernel in the Fourier domain. The filter is
 learned with a Gaussian label and a quadratic spatial regularization window by preconditioned CG on
 the components of a Gaussian-mixture sample model (30 components, learning rate 0.009), on frames 2
-to 9 and then every 6th frame (15, 21, ...), warm started. Detection: the score's Fourier series is summed
-over blocks, maximised on the grid and refined by Newton's method.
+to 9 and then every 6th frame (15, 21, ...), warm started. Detection: the score's Fourier series is
+summed over blocks, maximised on the grid and refined by Newton's method.
 Scale: a separate fDSST scale filter (17 scales interpolated to 33, step 1.02).
 
 Parameters: :class:`pytracking.tracker.eco.params.ECOParams` (defaults = the published ECO-HC OTB
@@ -226,7 +226,7 @@ class ECO(BaseTracker):
         f0 = [torch.zeros_like(zb) for zb in z]
         exact = p.exact_half_spectrum_sums
         gn = JointGaussNewton(xf, self.yf, self.reg_op, p.projection_reg, 1.0 if exact else 0.0)
-        self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, -(-p.init_CG_iter // p.init_GN_iter))  # ceil
+        self.f, self.P = gn.run(f0, self.P, diag_m, p.init_GN_iter, math.ceil(p.init_CG_iter / p.init_GN_iter))
         self.P = [pm.float() for pm in self.P]
 
         # the preconditioner keeps the energy of the PCA-projected sample (as the original does);

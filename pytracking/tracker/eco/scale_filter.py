@@ -105,13 +105,12 @@ def resize_dft(spectrum: np.ndarray, length: int) -> np.ndarray:
     scaled by ``length / m``. Its first ``ceil(k / 2)`` and last ``floor((k - 1) / 2)`` values are
     kept (``k = min(m, length)``), so an even ``k`` loses its Nyquist value and the spectrum of
     real data stays conjugate symmetric."""
-    m = spectrum.shape[0]
-    k = min(m, int(length))
+    m, length = spectrum.shape[0], int(length)
+    k = min(m, length)
     head, tail = (k + 1) // 2, (k - 1) // 2
-    out = np.zeros(int(length), dtype=np.result_type(spectrum.dtype, np.complex128))
+    out = np.zeros(length, dtype=np.result_type(spectrum.dtype, np.complex128))
     out[:head] = spectrum[:head]
-    if tail:
-        out[length - tail:] = spectrum[m - tail:]
+    out[length - tail:] = spectrum[m - tail:]
     return out * (length / m)
 
 
