@@ -104,3 +104,21 @@ def test_compiled_area_resize_rejects_boxes_it_cannot_shrink():
         kernel.resize_area_u8(image, torch.tensor([[0, 0, 8, 20]]), 10, 10)
     with pytest.raises(RuntimeError, match="uint8"):
         kernel.resize_area_u8(image.float(), torch.tensor([[0, 0, 20, 20]]), 10, 10)
+
+
+@needs_area_kernel
+def test_compiled_area_resize_ignores_the_stride_of_a_single_channel():
+    """numpy gives a new axis stride 0 (``grey[:, :, None]``, as a border-repeated grey crop has):
+    the pixels of each row are still contiguous, so the kernel takes it and gives OpenCV's result;
+    pixels that are not contiguous are still refused."""
+    rng = np.random.default_rng(3)
+    grey = rng.integers(0, 256, (90, 100), dtype=np.uint8)
+    region = grey[:, :, None]
+    assert region.strides[2] == 0
+    boxes = np.array([[0, 0, 90, 100], [3, 4, 50, 61], [10, 0, 45, 70]], dtype=np.int64)
+    got = resize_boxes_auto(region, boxes, (17, 23), use_kernel=True)
+    for patch, (top, left, h, w) in zip(got, boxes):
+        expected = cv2.resize(grey[top:top + h, left:left + w], (23, 17), interpolation=cv2.INTER_AREA)
+        np.testing.assert_array_equal(patch[:, :, 0], expected)
+    with pytest.raises(RuntimeError, match="pixels of each image row must be contiguous"):
+        load_kernel().resize_area_u8(torch.from_numpy(region[:, ::2]), torch.tensor([[0, 0, 40, 40]]), 17, 23)

@@ -67,6 +67,15 @@ def test_grey_video_uses_the_grey_features_and_tracks():
     assert iou_continuous(np.array(boxes[1:]), gt[1:]).mean() > 0.7
 
 
+def test_grey_video_with_a_large_target_at_the_image_border():
+    """The scale samples of a grey frame that reach past the border are shrunk by the compiled area
+    resize (a 1-channel crop whose channel axis numpy gives stride 0); it once rejected them."""
+    frames, gt = moving_target_sequence(12, (240, 320), (1, 1, 64, 52), (1.0, 1.0), seed=9, grey=True)
+    boxes = run(frames, gt[0])
+    assert np.isfinite(boxes).all()
+    assert iou_continuous(boxes[1:], gt[1:]).mean() > 0.6
+
+
 def test_single_channel_frames_are_accepted():
     frames, gt = moving_target_sequence(12, (200, 240), (80, 60, 40, 40), (2.0, 1.0), seed=6, grey=True)
     tracker = ECO(parameters())

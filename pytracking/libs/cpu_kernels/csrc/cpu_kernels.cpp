@@ -504,7 +504,9 @@ torch::Tensor resize_area_u8(const torch::Tensor& image, const torch::Tensor& bo
               "resize_area_u8: image must be a 3-D uint8 CPU tensor H x W x C, got ", image.sizes(), " ",
               image.scalar_type(), " on ", image.device());
   const int64_t height = image.size(0), width = image.size(1), channels = image.size(2);
-  TORCH_CHECK(channels >= 1 && image.stride(2) == 1 && image.stride(1) == channels && image.stride(0) >= width * channels,
+  // strides of size-1 dimensions are never used (numpy gives a new axis stride 0, e.g. a grey H x W x 1 crop)
+  TORCH_CHECK(channels >= 1 && (channels == 1 || image.stride(2) == 1) && (width == 1 || image.stride(1) == channels) &&
+                  (height == 1 || image.stride(0) >= width * channels),
               "resize_area_u8: the pixels of each image row must be contiguous, got strides ", image.strides());
   TORCH_CHECK(boxes.device().is_cpu() && boxes.scalar_type() == torch::kLong && boxes.dim() == 2 && boxes.size(1) == 4,
               "resize_area_u8: boxes must be an S x 4 int64 CPU tensor (top, left, height, width), got ",
