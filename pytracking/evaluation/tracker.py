@@ -34,8 +34,8 @@ def _submodules(package: str) -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
-def _import_named(package: str, name: str, what: str, exclude: tuple = ()):
-    """Import ``package.name``; an unknown name lists the available ones."""
+def import_named(package: str, name: str, what: str, exclude: tuple = ()):
+    """Import ``package.name`` (a module of that package only); an unknown name lists the available ones."""
     try:
         return importlib.import_module(f"{package}.{name}")
     except ModuleNotFoundError as exc:
@@ -54,6 +54,14 @@ class SequenceOutput:
 
     target_bbox: np.ndarray
     time: np.ndarray
+
+
+def trackerlist(name: str, parameter_name: str, run_ids: "Optional[int | Iterable[int]]" = None,
+                display_name: Optional[str] = None) -> list["Tracker"]:
+    """One :class:`Tracker` per run id (``None``: the single un-numbered run), as in experiment modules."""
+    if run_ids is None or isinstance(run_ids, int):
+        run_ids = [run_ids]
+    return [Tracker(name, parameter_name, run_id, display_name=display_name) for run_id in run_ids]
 
 
 def overrides_results_name(parameter_name: str, overrides: Iterable[str]) -> Optional[str]:
@@ -81,12 +89,12 @@ class Tracker:
         self.display_name = display_name or (
             f"{name}:{results_name or parameter_name}" + ("" if run_id is None else f":{run_id}"))
         self.results_path = results_path
-        tracker_module = _import_named(_TRACKER_PKG, name, "tracker", exclude=("base",))
+        tracker_module = import_named(_TRACKER_PKG, name, "tracker", exclude=("base",))
         if not hasattr(tracker_module, "get_tracker_class"):
             raise ValueError(f"Tracker module {tracker_module.__name__} has no get_tracker_class()")
         self.tracker_class = tracker_module.get_tracker_class()
-        _import_named(_PARAM_PKG, name, "tracker parameter package")
-        self._param_module = _import_named(f"{_PARAM_PKG}.{name}", parameter_name,
+        import_named(_PARAM_PKG, name, "tracker parameter package")
+        self._param_module = import_named(f"{_PARAM_PKG}.{name}", parameter_name,
                                            f"parameter setting of tracker '{name}'")
 
     def __repr__(self) -> str:

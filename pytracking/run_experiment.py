@@ -1,0 +1,101 @@
+"""Run an experiment: the trackers and sequences that a function of an experiment module names.
+
+An experiment module is pytracking/experiments/<module>.py; each of its functions returns
+(trackers, dataset), e.g. trackerlist('atom', 'default', range(5)) and get_dataset('nfs', 'uav').
+Add your own module or function there.
+
+Examples (from the repository root):
+  python pytracking/run_experiment.py myexperiments eco_synthetic        # needs no weights or data
+  python pytracking/run_experiment.py myexperiments atom_nfs_uav --threads 4
+  python pytracking/run_experiment.py myexperiments                      # lists its experiments
+Results go where run_tracker.py writes them (<results_path>/<tracker>/<param>[_<runid>]/); sequences
+whose results exist are skipped, so an interrupted experiment continues where it stopped. Compare
+them with run_analysis.py.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import inspect
+import logging
+from types import ModuleType
+from typing import Optional
+
+from ltr.admin.cli import UnknownNameError, UserError, add_verbose_argument, run_main
+from pytracking.evaluation.running import run_dataset
+from pytracking.evaluation.tracker import Tracker, import_named
+from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
+
+EXPERIMENTS_PACKAGE = "pytracking.experiments"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_experiment.py", description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("experiment_module", help="module in pytracking/experiments/, e.g. myexperiments")
+    parser.add_argument("experiment_name", nargs="?", default=None,
+                        help="function of that module, e.g. eco_synthetic (left out: list them)")
+    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="number of worker processes (0: run in this process)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run sequences again even if their results exist")
+    add_verbose_argument(parser)
+    add_visualization_arguments(parser)
+    return parser
+
+
+def experiments(module: ModuleType) -> dict[str, str]:
+    """The experiments of ``module`` (its public functions defined there) and their first doc lines."""
+    return {name: (inspect.getdoc(fn) or "").split("\n")[0]
+            for name, fn in inspect.getmembers(module, inspect.isfunction)
+            if not name.startswith("_") and fn.__module__ == module.__name__}
+
+
+def load_experiment(module_name: str, name: str) -> tuple[list[Tracker], list]:
+    """``(trackers, sequences)`` of experiment ``module_name.name``."""
+    module = import_named(EXPERIMENTS_PACKAGE, module_name, "experiment module")
+    available = experiments(module)
+    if name not in available:
+        close = difflib.get_close_matches(name, available, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise UnknownNameError(f"Unknown experiment '{name}' in pytracking/experiments/{module_name}.py.{hint} "
+                               f"Available: {', '.join(available) or '(none)'}")
+    result = getattr(module, name)()
+    where = f"pytracking/experiments/{module_name}.py: {name}()"
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise UserError(f"{where} must return (trackers, dataset), got {type(result).__name__}")
+    trackers, sequences = list(result[0]), list(result[1])
+    if not trackers or not all(isinstance(t, Tracker) for t in trackers):
+        raise UserError(f"{where} must return a non-empty list of Tracker as its trackers")
+    folders = [t.results_dir for t in trackers]
+    twice = sorted({t.display_name for t, d in zip(trackers, folders) if folders.count(d) > 1})
+    if twice:
+        raise UserError(f"{where} lists {', '.join(twice)} more than once (one results folder each)")
+    return trackers, sequences
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.experiment_name is None:
+        module = import_named(EXPERIMENTS_PACKAGE, args.experiment_module, "experiment module")
+        print(f"Experiments in pytracking/experiments/{args.experiment_module}.py:")
+        for name, doc in experiments(module).items():
+            print(f"  {name:28s} {doc}")
+        return 0
+    visualization = visualization_options(args)
+    trackers, sequences = load_experiment(args.experiment_module, args.experiment_name)
+    records = run_dataset(sequences, trackers, debug=args.debug, threads=args.threads,
+                          skip_existing=not args.rerun, visualization=visualization)
+    for tracker in trackers:
+        mine = [r for r in records if r.tracker == tracker.display_name]
+        counts = {status: sum(r.status == status for r in mine) for status in ("done", "skipped", "failed")}
+        print(f"{tracker.display_name}: {counts['done']} sequences tracked, {counts['skipped']} skipped "
+              f"(results exist), {counts['failed']} failed; results in {tracker.results_dir}")
+    return 1 if any(r.status == "failed" for r in records) else 0
+
+
+if __name__ == "__main__":
+    run_main(main)
