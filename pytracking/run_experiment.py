@@ -69,10 +69,11 @@ def load_experiment(module_name: str, name: str) -> tuple[list[Tracker], list]:
     trackers, sequences = list(result[0]), list(result[1])
     if not trackers or not all(isinstance(t, Tracker) for t in trackers):
         raise UserError(f"{where} must return a non-empty list of Tracker as its trackers")
-    folders = [t.results_dir for t in trackers]
-    twice = sorted({t.display_name for t, d in zip(trackers, folders) if folders.count(d) > 1})
+    folders, names = [t.results_dir for t in trackers], [t.display_name for t in trackers]
+    twice = sorted({n for n, d in zip(names, folders) if folders.count(d) > 1 or names.count(n) > 1})
     if twice:
-        raise UserError(f"{where} lists {', '.join(twice)} more than once (one results folder each)")
+        raise UserError(f"{where} lists {', '.join(twice)} more than once (each tracker needs a results "
+                        f"folder and a display name of its own)")
     return trackers, sequences
 
 

@@ -58,10 +58,14 @@ class SequenceOutput:
 
 def trackerlist(name: str, parameter_name: str, run_ids: "Optional[int | Iterable[int]]" = None,
                 display_name: Optional[str] = None) -> list["Tracker"]:
-    """One :class:`Tracker` per run id (``None``: the single un-numbered run), as in experiment modules."""
+    """One :class:`Tracker` per run id (``None``: the single un-numbered run), as in experiment modules;
+    a ``display_name`` is followed by ``:<run id>`` for numbered runs."""
     if run_ids is None or isinstance(run_ids, int):
         run_ids = [run_ids]
-    return [Tracker(name, parameter_name, run_id, display_name=display_name) for run_id in run_ids]
+    return [Tracker(name, parameter_name, run_id,
+                    display_name=None if display_name is None else
+                    display_name + ("" if run_id is None else f":{run_id}"))
+            for run_id in run_ids]
 
 
 def overrides_results_name(parameter_name: str, overrides: Iterable[str]) -> Optional[str]:
@@ -95,7 +99,7 @@ class Tracker:
         self.tracker_class = tracker_module.get_tracker_class()
         import_named(_PARAM_PKG, name, "tracker parameter package")
         self._param_module = import_named(f"{_PARAM_PKG}.{name}", parameter_name,
-                                           f"parameter setting of tracker '{name}'")
+                                          f"parameter setting of tracker '{name}'")
 
     def __repr__(self) -> str:
         return f"Tracker({self.display_name})"

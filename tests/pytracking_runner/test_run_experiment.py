@@ -18,6 +18,8 @@ def test_trackerlist_makes_one_tracker_per_run():
     single = trackerlist("eco", "default_vot")
     assert len(single) == 1 and single[0].run_id is None and single[0].results_dir.name == "default_vot"
     assert trackerlist("eco", "default", 4)[0].results_dir.name == "default_004"
+    assert [t.display_name for t in trackerlist("eco", "default", [1, 2], display_name="ECO")] == ["ECO:1", "ECO:2"]
+    assert trackerlist("eco", "default", display_name="ECO")[0].display_name == "ECO"
 
 
 def test_the_example_experiment_runs_and_an_interrupted_one_continues(isolated_settings, capsys):
@@ -58,6 +60,8 @@ def test_unknown_names_are_one_line_with_the_closest(argv, message, capsys):
     (lambda: ([], []), "must return a non-empty list of Tracker"),
     (lambda: (["eco"], []), "must return a non-empty list of Tracker"),
     (lambda: (trackerlist("eco", "default") * 2, []), "lists eco:default more than once"),
+    (lambda: ([Tracker("eco", "default", display_name="X"), Tracker("eco", "default_vot", display_name="X")], []),
+     "lists X more than once"),
 ])
 def test_a_malformed_experiment_names_its_function(returned, message, monkeypatch, capsys):
     module = types.ModuleType("pytracking.experiments.broken")
