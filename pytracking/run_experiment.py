@@ -21,10 +21,10 @@ import logging
 from types import ModuleType
 from typing import Optional
 
-from ltr.admin.cli import UnknownNameError, UserError, add_verbose_argument, run_main
-from pytracking.evaluation.running import run_dataset
+from ltr.admin.cli import UnknownNameError, UserError, run_main
+from pytracking.evaluation.running import add_run_arguments, run_dataset, summary_line
 from pytracking.evaluation.tracker import Tracker, import_named
-from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
+from pytracking.utils.visualization.cli import visualization_options
 
 EXPERIMENTS_PACKAGE = "pytracking.experiments"
 
@@ -36,13 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("experiment_module", help="module in pytracking/experiments/, e.g. myexperiments")
     parser.add_argument("experiment_name", nargs="?", default=None,
                         help="function of that module, e.g. eco_synthetic (left out: list them)")
-    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="number of worker processes (0: run in this process)")
-    parser.add_argument("--rerun", action="store_true",
-                        help="run sequences again even if their results exist")
-    add_verbose_argument(parser)
-    add_visualization_arguments(parser)
+    add_run_arguments(parser)
     return parser
 
 
@@ -91,10 +85,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     records = run_dataset(sequences, trackers, debug=args.debug, threads=args.threads,
                           skip_existing=not args.rerun, visualization=visualization)
     for tracker in trackers:
-        mine = [r for r in records if r.tracker == tracker.display_name]
-        counts = {status: sum(r.status == status for r in mine) for status in ("done", "skipped", "failed")}
-        print(f"{tracker.display_name}: {counts['done']} sequences tracked, {counts['skipped']} skipped "
-              f"(results exist), {counts['failed']} failed; results in {tracker.results_dir}")
+        print(summary_line(tracker.display_name, records, tracker))
     return 1 if any(r.status == "failed" for r in records) else 0
 
 

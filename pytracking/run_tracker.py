@@ -27,10 +27,10 @@ import difflib
 import logging
 
 from pytracking.evaluation.datasets import DATASETS, load_dataset
-from ltr.admin.cli import UnknownNameError, add_verbose_argument, run_main
-from pytracking.evaluation.running import run_dataset
+from ltr.admin.cli import UnknownNameError, run_main
+from pytracking.evaluation.running import add_run_arguments, run_dataset, summary_line
 from pytracking.evaluation.tracker import Tracker, overrides_results_name
-from pytracking.utils.visualization.cli import add_visualization_arguments, visualization_options
+from pytracking.utils.visualization.cli import visualization_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,13 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="benchmark dataset (default: otb)")
     parser.add_argument("--sequence", action="append", default=None,
                         help="run only this sequence (name or index); may be repeated")
-    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="number of worker processes (0: run in this process)")
-    parser.add_argument("--rerun", action="store_true",
-                        help="run sequences again even if their results exist")
-    add_verbose_argument(parser)
-    add_visualization_arguments(parser)
+    add_run_arguments(parser)
     return parser
 
 
@@ -88,12 +82,8 @@ def main(argv=None) -> int:
     records = run_dataset(sequences, [tracker], overrides=args.overrides, debug=args.debug,
                           threads=args.threads, skip_existing=not args.rerun,
                           visualization=visualization)
-    counts = {status: sum(r.status == status for r in records)
-              for status in ("done", "skipped", "failed")}
-    print(f"{tracker.display_name} on {args.dataset}: {counts['done']} sequences tracked, "
-          f"{counts['skipped']} skipped (results exist), {counts['failed']} failed; results in "
-          f"{tracker.results_dir}")
-    return 1 if counts["failed"] else 0
+    print(summary_line(f"{tracker.display_name} on {args.dataset}", records, tracker))
+    return 1 if any(r.status == "failed" for r in records) else 0
 
 
 if __name__ == "__main__":

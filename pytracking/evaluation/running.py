@@ -1,6 +1,7 @@
 """Running trackers over datasets: sequentially or in worker processes, resumable."""
 from __future__ import annotations
 
+import argparse
 import logging
 import multiprocessing
 import os
@@ -13,8 +14,10 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from ltr.admin.atomic_file import remove_orphans
+from ltr.admin.cli import add_verbose_argument
 from pytracking.evaluation.data import Sequence
 from pytracking.evaluation.tracker import Tracker
+from pytracking.utils.visualization.cli import add_visualization_arguments
 from pytracking.utils.visualization.session import VisualizationOptions, VisualizationSession
 
 logger = logging.getLogger(__name__)
@@ -143,3 +146,24 @@ def run_dataset(dataset: Iterable[Sequence], trackers: Iterable[Tracker], overri
     order = {(trk.display_name, seq.name): i for i, (seq, trk) in enumerate(jobs)}
     records.sort(key=lambda r: order[(r.tracker, r.sequence)])
     return records
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a command that runs trackers on sequences (:func:`run_dataset`): ``--debug``,
+    ``--threads``, ``--rerun``, ``--verbose`` and the visualization options."""
+    parser.add_argument("--debug", type=int, default=None, help="debug level (0: off)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="number of worker processes (0: run in this process)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run sequences again even if their results exist")
+    add_verbose_argument(parser)
+    add_visualization_arguments(parser)
+
+
+def summary_line(label: str, records: Iterable[RunRecord], tracker: Tracker) -> str:
+    """``<label>: N sequences tracked, N skipped (results exist), N failed; results in <folder>`` for
+    the records of ``tracker``."""
+    mine = [r for r in records if r.tracker == tracker.display_name]
+    counts = {status: sum(r.status == status for r in mine) for status in ("done", "skipped", "failed")}
+    return (f"{label}: {counts['done']} sequences tracked, {counts['skipped']} skipped (results exist), "
+            f"{counts['failed']} failed; results in {tracker.results_dir}")
