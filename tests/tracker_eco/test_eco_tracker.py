@@ -76,6 +76,33 @@ def test_grey_video_with_a_large_target_at_the_image_border():
     assert iou_continuous(boxes[1:], gt[1:]).mean() > 0.6
 
 
+@pytest.mark.parametrize("parameter_set", ["default", "default_vot", "otb_hc_v2"])
+def test_any_box_on_any_frame_gives_boxes(parameter_set):
+    """Random frame sizes, colour, grey and single-channel frames, tiny to frame-sized boxes partly
+    outside the image, both sampling options: every frame gives a finite, non-empty box."""
+    import importlib
+
+    rng = np.random.default_rng(sum(map(ord, parameter_set)))
+    for trial in range(12):
+        h, w = int(rng.integers(40, 400)), int(rng.integers(40, 500))
+        bw, bh = float(rng.uniform(2, w)), float(rng.uniform(2, h))
+        box = [float(rng.uniform(-0.45 * bw, w - 0.55 * bw)), float(rng.uniform(-0.45 * bh, h - 0.55 * bh)), bw, bh]
+        kind = ("colour", "grey", "single")[trial % 3]
+        # the drawn target stays inside the frame; the tracker's box is the random one
+        frames, _ = moving_target_sequence(4, (h, w), (w / 3, h / 3, w / 4, h / 4), tuple(rng.uniform(-3, 3, 2)),
+                                           seed=trial, grey=kind != "colour")
+        if kind == "single":
+            frames = [f[..., 0] for f in frames]
+        params = importlib.import_module(f"pytracking.parameter.eco.{parameter_set}").parameters()
+        params.sample_centring = ("original", "exact")[trial // 3 % 2]
+        params.scale_sampling = ("original", "smooth")[trial // 6 % 2]
+        tracker = ECO(params)
+        tracker.initialize(frames[0], {"init_bbox": box})
+        for frame in frames[1:]:
+            out = np.asarray(tracker.track(frame)["target_bbox"])
+            assert np.isfinite(out).all() and (out[2:] > 0).all(), (trial, kind, (h, w), box, out)
+
+
 def test_single_channel_frames_are_accepted():
     frames, gt = moving_target_sequence(12, (200, 240), (80, 60, 40, 40), (2.0, 1.0), seed=6, grey=True)
     tracker = ECO(parameters())
