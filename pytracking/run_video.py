@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 from pathlib import Path
 
 from ltr.admin.cli import add_verbose_argument, run_main
@@ -73,8 +74,9 @@ def main(argv=None) -> int:
         if callbacks is not None:
             callbacks.close()
         session.close()
-    print(f"{args.videofile}: {len(output.time)} frames, "
-          f"{frames_per_second(output.time):.2f} FPS")
+    fps = frames_per_second(output.time)
+    speed = f"{fps:.2f} FPS" if math.isfinite(fps) else "no frame after the first to time"
+    print(f"{args.videofile}: {len(output.time)} frame{'' if len(output.time) == 1 else 's'}, {speed}")
     return 0
 
 

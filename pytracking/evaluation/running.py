@@ -37,8 +37,9 @@ class RunRecord:
 
     def line(self) -> str:
         if self.status == "done":
+            fps = f"{self.fps:7.2f}" if np.isfinite(self.fps) else f"{'-':>7s}"   # '-': first frame only
             return (f"{self.tracker:<24} {self.sequence:<28} {self.num_frames:5d} frames  "
-                    f"{self.fps:7.2f} FPS  (first frame {self.first_frame_time:.2f} s)")
+                    f"{fps} FPS  (first frame {self.first_frame_time:.2f} s)")
         if self.status == "skipped":
             return f"{self.tracker:<24} {self.sequence:<28} results exist, skipped"
         return f"{self.tracker:<24} {self.sequence:<28} FAILED: {self.error}"

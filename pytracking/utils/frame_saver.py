@@ -87,7 +87,8 @@ class FrameSaver:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-            logger.info("Wrote %d frames to %s", self.frames_written, self.video_path)
+            logger.info("Wrote %d frame%s to %s", self.frames_written, "" if self.frames_written == 1 else "s",
+                        self.video_path)
 
     def __enter__(self) -> "FrameSaver":
         return self

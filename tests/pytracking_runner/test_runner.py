@@ -254,6 +254,23 @@ def test_run_video_cli_takes_a_folder(isolated_settings, capsys):
     np.testing.assert_allclose(boxes[:, 0], [1, 2, 3])
 
 
+def test_run_record_line_of_a_single_frame_sequence_shows_no_nan():
+    from pytracking.evaluation.running import RunRecord
+    line = RunRecord("eco:default", "One", "done", 1, float("nan"), 0.25).line()
+    assert "      - FPS  (first frame 0.25 s)" in line and "nan" not in line
+    assert "  12.50 FPS" in RunRecord("eco:default", "Two", "done", 2, 12.5, 0.25).line()
+
+
+def test_run_video_cli_on_a_single_frame_says_nothing_was_timed(isolated_settings, capsys):
+    from pytracking import run_video
+    folder = isolated_settings / "frames"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "00001.jpg"), np.full((32, 32, 3), 100, np.uint8))
+    assert run_video.main(["steptrk", "default", str(folder), "--optional_box", "1", "2", "8", "8"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("frames: 1 frame, no frame after the first to time") and "nan" not in out
+
+
 def test_run_video_cli_output_alone_writes_the_annotated_video(isolated_settings, capsys):
     """As the help's example: ``--output out.mp4`` without --save_results still writes the video there
     (and the boxes)."""
