@@ -36,3 +36,18 @@ def test_repeated_means_are_merged_and_match_an_enumeration(bench):
     np.testing.assert_allclose(probs, want_probs)
     assert abs(probs.sum() - 1) < 1e-12
     assert values[0] == pytest.approx((50 + 70 + 10) / 3) and values[-1] == pytest.approx((52.5 + 71 + 30) / 3)
+
+
+def test_more_synthetic_sequences_are_generated_once_and_the_same_everywhere(bench, tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "HERE", tmp_path / "a")
+    first = bench.more_synthetic_sequences(2)
+    assert [len(s.frames) for s in first] == [150, 150]
+    assert all(s.ground_truth_rect.shape == (150, 4) for s in first)
+    stamp = [Path(f).stat().st_mtime_ns for f in first[0].frames[:3]]
+    again = bench.more_synthetic_sequences(2)                  # read, not written again
+    assert [Path(f).stat().st_mtime_ns for f in again[0].frames[:3]] == stamp
+    monkeypatch.setattr(bench, "HERE", tmp_path / "b")
+    elsewhere = bench.more_synthetic_sequences(2)
+    assert [s.name for s in elsewhere] == [s.name for s in first]
+    for a, b in zip(first, elsewhere):
+        np.testing.assert_array_equal(a.ground_truth_rect, b.ground_truth_rect)
