@@ -6,6 +6,7 @@ Examples:
     python pytracking/run_analysis.py --trackers atom:default --runs 0-4 --dataset otb --convention got10k-otb
     python pytracking/run_analysis.py --trackers siamfc:default:1=before siamfc:default:2=after --dataset otb
     python pytracking/run_analysis.py --trackers atom:default:0-2 --dataset got10k_val --convention got10k-val
+    python pytracking/run_analysis.py --experiment myexperiments eco_synthetic --plot
 
 Conventions (each reproduces its reference exactly on the same result files):
 """
@@ -15,7 +16,7 @@ import argparse
 import logging
 
 from ltr.admin.cli import report_user_error, run_main
-from pytracking.analysis import evaluate, parse_runs, parse_tracker_spec
+from pytracking.analysis import evaluate, parse_runs, parse_tracker_spec, specs_from_trackers
 from pytracking.analysis.conventions import ALIASES, CONVENTIONS
 from pytracking.evaluation.datasets import DATASETS
 
@@ -26,11 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "of trackers on a benchmark dataset, from the results under the results_path setting.",
         epilog=__doc__.split("\n", 2)[2] + "".join(f"  {c.name}: {c.rule}\n" for c in CONVENTIONS.values()),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trackers", nargs="+", required=True, metavar="NAME:PARAM[:RUNS][=LABEL]",
+    parser.add_argument("--experiment", nargs=2, default=None, metavar=("MODULE", "NAME"),
+                        help="the trackers and sequences of an experiment of run_experiment.py "
+                             "(pytracking/experiments/MODULE.py: NAME()), in place of --trackers and --dataset")
+    parser.add_argument("--trackers", nargs="+", default=None, metavar="NAME:PARAM[:RUNS][=LABEL]",
                         help="trackers to compare, e.g. atom:default or atom:default:0-4 (RUNS: 3, 0-4, 0,2,5 "
                              "or none; results of several runs are averaged); =LABEL sets the name shown in "
                              "tables and plots (default: name_param with the run ids)")
-    parser.add_argument("--dataset", nargs="+", required=True, metavar="NAME",
+    parser.add_argument("--dataset", nargs="+", default=None, metavar="NAME",
                         help=f"dataset name(s): {', '.join(DATASETS)}")
     parser.add_argument("--runs", default=None,
                         help="run ids for trackers given without their own, e.g. 0-4 (default: the single "
@@ -50,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--plot", action="store_true", help="write success/precision plots (PNG and PDF)")
     parser.add_argument("--per-sequence", action="store_true", help="also print the per-sequence table")
     parser.add_argument("--report-name", default=None,
-                        help="sub-folder of result_plot_path for outputs (default: the dataset name)")
+                        help="sub-folder of result_plot_path for outputs (default: the dataset name, or "
+                             "MODULE.NAME of an experiment)")
     parser.add_argument("--no-cache", action="store_true", help="recompute the curves even if cached")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log progress; on an error, show the traceback as well")
@@ -58,14 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.experiment is None) == (args.trackers is None or args.dataset is None) or \
+            (args.experiment is not None and (args.trackers or args.dataset or args.runs)):
+        parser.error("give --trackers and --dataset, or --experiment MODULE NAME (without --trackers, "
+                     "--dataset or --runs)")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from pytracking.evaluation.datasets import get_dataset
+    from pytracking.evaluation.experiments import load_experiment
 
     try:
-        default_runs = parse_runs(args.runs) if args.runs is not None else None
-        specs = [parse_tracker_spec(t, default_runs) for t in args.trackers]
-        sequences = get_dataset(*args.dataset)
+        if args.experiment is not None:
+            trackers, sequences = load_experiment(*args.experiment)
+            specs = specs_from_trackers(trackers)
+            report_name = args.report_name or ".".join(args.experiment)
+        else:
+            default_runs = parse_runs(args.runs) if args.runs is not None else None
+            specs = [parse_tracker_spec(t, default_runs) for t in args.trackers]
+            sequences = get_dataset(*args.dataset)
+            report_name = args.report_name or "+".join(args.dataset)
         if args.sequences:
             sequences = sequences.filter_names(args.sequences)
         if args.attribute:
@@ -73,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         results = evaluate(specs, sequences, convention=args.convention,
                            exclude_invalid_frames=False if args.include_invalid_frames else None,
                            skip_missing=args.skip_missing,
-                           report_name=args.report_name or "+".join(args.dataset), use_cache=not args.no_cache)
+                           report_name=report_name, use_cache=not args.no_cache)
     except (ValueError, KeyError, FileNotFoundError) as exc:  # bad specs, names, missing files
         return report_user_error(exc, verbose=args.verbose)
     print(results.format_table())

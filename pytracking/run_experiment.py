@@ -15,18 +15,13 @@ them with run_analysis.py.
 from __future__ import annotations
 
 import argparse
-import difflib
-import inspect
 import logging
-from types import ModuleType
 from typing import Optional
 
-from ltr.admin.cli import UnknownNameError, UserError, run_main
+from ltr.admin.cli import run_main
+from pytracking.evaluation.experiments import list_experiments, load_experiment
 from pytracking.evaluation.running import add_run_arguments, run_dataset, summary_line
-from pytracking.evaluation.tracker import Tracker, import_named
 from pytracking.utils.visualization.cli import visualization_options
-
-EXPERIMENTS_PACKAGE = "pytracking.experiments"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,44 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def experiments(module: ModuleType) -> dict[str, str]:
-    """The experiments of ``module`` (its public functions defined there) and their first doc lines."""
-    return {name: (inspect.getdoc(fn) or "").split("\n")[0]
-            for name, fn in inspect.getmembers(module, inspect.isfunction)
-            if not name.startswith("_") and fn.__module__ == module.__name__}
-
-
-def load_experiment(module_name: str, name: str) -> tuple[list[Tracker], list]:
-    """``(trackers, sequences)`` of experiment ``module_name.name``."""
-    module = import_named(EXPERIMENTS_PACKAGE, module_name, "experiment module")
-    available = experiments(module)
-    if name not in available:
-        close = difflib.get_close_matches(name, available, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise UnknownNameError(f"Unknown experiment '{name}' in pytracking/experiments/{module_name}.py.{hint} "
-                               f"Available: {', '.join(available) or '(none)'}")
-    result = getattr(module, name)()
-    where = f"pytracking/experiments/{module_name}.py: {name}()"
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise UserError(f"{where} must return (trackers, dataset), got {type(result).__name__}")
-    trackers, sequences = list(result[0]), list(result[1])
-    if not trackers or not all(isinstance(t, Tracker) for t in trackers):
-        raise UserError(f"{where} must return a non-empty list of Tracker as its trackers")
-    folders, names = [t.results_dir for t in trackers], [t.display_name for t in trackers]
-    twice = sorted({n for n, d in zip(names, folders) if folders.count(d) > 1 or names.count(n) > 1})
-    if twice:
-        raise UserError(f"{where} lists {', '.join(twice)} more than once (each tracker needs a results "
-                        f"folder and a display name of its own)")
-    return trackers, sequences
-
-
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.experiment_name is None:
-        module = import_named(EXPERIMENTS_PACKAGE, args.experiment_module, "experiment module")
         print(f"Experiments in pytracking/experiments/{args.experiment_module}.py:")
-        for name, doc in experiments(module).items():
+        for name, doc in list_experiments(args.experiment_module).items():
             print(f"  {name:28s} {doc}")
         return 0
     visualization = visualization_options(args)

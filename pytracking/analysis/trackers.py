@@ -4,9 +4,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Union
 
 from pytracking.evaluation.results import tracker_results_dir
+
+if TYPE_CHECKING:
+    from pytracking.evaluation.tracker import Tracker
 
 
 def parse_runs(text: str) -> tuple[Optional[int], ...]:
@@ -94,3 +97,19 @@ def parse_tracker_spec(text: str, default_runs: Optional[Sequence[Optional[int]]
     else:
         runs = tuple(default_runs) if default_runs is not None else (None,)
     return TrackerSpec(parts[0], parts[1], runs, display or None)
+
+
+def specs_from_trackers(trackers: Iterable["Tracker"]) -> list[TrackerSpec]:
+    """One spec per tracker and results folder name among ``trackers``
+    (:class:`pytracking.evaluation.tracker.Tracker`, e.g. an experiment's), its runs together, in the
+    order first seen. A display name the trackers were given (without the ``:<run id>`` that
+    :func:`~pytracking.evaluation.tracker.trackerlist` appends) is the spec's label."""
+    groups: dict[tuple[str, str], list] = {}
+    for t in trackers:
+        groups.setdefault((t.name, t.results_name or t.parameter_name), []).append(t)
+    specs = []
+    for (name, param), runs in groups.items():
+        labels = {None if t.display_name == t.default_display_name
+                  else t.display_name.removesuffix("" if t.run_id is None else f":{t.run_id}") for t in runs}
+        specs.append(TrackerSpec(name, param, tuple(t.run_id for t in runs), labels.pop() if len(labels) == 1 else None))
+    return specs

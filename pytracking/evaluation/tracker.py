@@ -90,8 +90,7 @@ class Tracker:
         self.run_id = run_id
         # the results folder's name in place of the parameter name (runs with overrides)
         self.results_name = results_name
-        self.display_name = display_name or (
-            f"{name}:{results_name or parameter_name}" + ("" if run_id is None else f":{run_id}"))
+        self.display_name = display_name or self.default_display_name
         self.results_path = results_path
         tracker_module = import_named(_TRACKER_PKG, name, "tracker", exclude=("base",))
         if not hasattr(tracker_module, "get_tracker_class"):
@@ -103,6 +102,12 @@ class Tracker:
 
     def __repr__(self) -> str:
         return f"Tracker({self.display_name})"
+
+    @property
+    def default_display_name(self) -> str:
+        """``name:param[:run id]`` (``param`` the results folder's name for runs with overrides)."""
+        return (f"{self.name}:{self.results_name or self.parameter_name}"
+                + ("" if self.run_id is None else f":{self.run_id}"))
 
     @property
     def results_dir(self) -> Path:

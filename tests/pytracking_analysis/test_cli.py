@@ -66,3 +66,46 @@ def test_cli_runs_as_script():
     help_lines = proc.stdout.splitlines()
     for conv in CONVENTIONS.values():     # each rule is stated in one line
         assert f"  {conv.name}: {conv.rule}" in help_lines
+
+
+def test_an_experiment_is_analysed_as_its_trackers_and_sequences(otb_with_results, monkeypatch, capsys):
+    """``--experiment`` gives the table ``--trackers ... --dataset`` gives for the same result files:
+    the runs of one tracker averaged, a display name as the label, the report named after it."""
+    import types
+    import pandas as pd
+    from pytracking.evaluation.tracker import trackerlist
+
+    for seq in get_dataset("otb"):
+        for run in (0, 1):
+            boxes = seq.ground_truth_rect.copy()
+            if run == 1:
+                boxes[1:, 0] += 10
+            write_sequence_result(tracker_results_dir("eco", "default", run), seq.name, boxes)
+        write_sequence_result(tracker_results_dir("eco", "default_vot"), seq.name, seq.ground_truth_rect)
+    module = types.ModuleType("pytracking.experiments.analysis_example")
+
+    def both():
+        return (trackerlist("eco", "default", range(2)) + trackerlist("eco", "default_vot", display_name="VOT set"),
+                get_dataset("otb"))
+    both.__module__ = module.__name__
+    module.both = both
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    assert run_analysis.main(["--experiment", "analysis_example", "both"]) == 0
+    assert "Report: analysis_example.both" in capsys.readouterr().out
+    got = pd.read_csv(otb_with_results / "plots" / "analysis_example.both" / "overall.csv", index_col=0)
+    assert run_analysis.main(["--trackers", "eco:default:0-1", "eco:default_vot=VOT set", "--dataset", "otb"]) == 0
+    expected = pd.read_csv(otb_with_results / "plots" / "otb" / "overall.csv", index_col=0)
+    assert sorted(got.index) == sorted(expected.index) == ["VOT set", "eco_default (runs 0-1)"]
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index())
+    assert got.loc["VOT set", "AUC"] == pytest.approx(PERFECT_AUC, abs=1e-4)
+
+
+@pytest.mark.parametrize("argv", [["--experiment", "myexperiments", "eco_synthetic", "--dataset", "otb"],
+                                  ["--experiment", "myexperiments", "eco_synthetic", "--runs", "0-4"],
+                                  ["--trackers", "eco:default"], ["--dataset", "otb"], []])
+def test_an_experiment_or_trackers_with_a_dataset(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_analysis.main(argv)
+    assert exit_info.value.code == 2
+    assert "give --trackers and --dataset, or --experiment MODULE NAME" in capsys.readouterr().err

@@ -71,3 +71,14 @@ def test_a_malformed_experiment_names_its_function(returned, message, monkeypatc
     assert call_main(run_experiment.main, ["broken", "bad"]) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: pytracking/experiments/broken.py: bad() " + message), err
+
+
+def test_specs_of_an_experiment_group_the_runs_of_each_tracker():
+    from pytracking.analysis import specs_from_trackers
+    trackers = (trackerlist("eco", "default", range(3)) + trackerlist("eco", "default_vot", display_name="VOT")
+                + trackerlist("eco", "otb_hc_v2", [4, 7], display_name="v2") + trackerlist("atom", "default"))
+    specs = specs_from_trackers(trackers)
+    assert [(s.name, s.parameter_name, s.run_ids, s.display_name) for s in specs] == [
+        ("eco", "default", (0, 1, 2), None), ("eco", "default_vot", (None,), "VOT"),
+        ("eco", "otb_hc_v2", (4, 7), "v2"), ("atom", "default", (None,), None)]
+    assert [s.label for s in specs] == ["eco_default (runs 0-2)", "VOT", "v2", "atom_default"]
