@@ -65,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if (args.experiment is None) == (args.trackers is None or args.dataset is None) or \
-            (args.experiment is not None and (args.trackers or args.dataset or args.runs)):
+    by_experiment = args.experiment is not None and all(v is None for v in (args.trackers, args.dataset, args.runs))
+    by_lists = args.experiment is None and args.trackers is not None and args.dataset is not None
+    if not (by_experiment or by_lists):
         parser.error("give --trackers and --dataset, or --experiment MODULE NAME (without --trackers, "
                      "--dataset or --runs)")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
